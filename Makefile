@@ -1,0 +1,43 @@
+# Set-up and checks; every target installs what it needs on a fresh machine.
+#   make run    - the pipeline end to end on its bundled test profile (no containers)
+#   make test   - unit and workflow tests
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := $(CURDIR)/.venv
+# The project's virtual environment first; a Nextflow already on PATH wins over ours.
+export PATH := $(VENV)/bin:$(PATH):$(CURDIR)/.tools/bin
+export NXF_OFFLINE ?= true
+PYTEST_ARGS ?=
+
+.PHONY: install nextflow run test unit lock clean
+
+install: $(VENV)/.installed nextflow
+
+$(VENV)/.installed: pyproject.toml requirements/lock.txt
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install -q --upgrade pip
+	$(VENV)/bin/pip install -q -c requirements/lock.txt -e ".[cpu,test]"
+	touch $@
+
+nextflow:
+	@command -v nextflow >/dev/null || scripts/install-nextflow.sh .tools
+
+run: install
+	nextflow run . -profile test --outdir results
+
+test: install
+	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+unit: install
+	$(VENV)/bin/pytest tests/unit $(PYTEST_ARGS)
+
+# Rewrite the lock from a fresh resolution of pyproject's dependencies.
+lock:
+	rm -rf /tmp/tdimpute-lock && $(PYTHON) -m venv /tmp/tdimpute-lock
+	/tmp/tdimpute-lock/bin/pip install -q ".[cpu,test]"
+	{ echo "# One lock for CI and the container images: pip install -c requirements/lock.txt ..."; \
+	  echo "# Regenerate with: make lock"; \
+	  /tmp/tdimpute-lock/bin/pip freeze --exclude tdimpute; } > requirements/lock.txt
+
+clean:
+	rm -rf work results .nextflow .nextflow.log* .pytest_cache

@@ -1,0 +1,37 @@
+process EVALUATE {
+    tag "$meta.id"
+    label 'process_single'
+
+    input:
+    tuple val(meta), path(imputed), path(cohort), path(split)
+
+    output:
+    tuple val(meta), path("*.metrics.json")     , emit: metrics
+    tuple val(meta), path("*.metrics.genes.tsv"), emit: genes
+    path "versions.yml"                         , emit: versions
+
+    when:
+    task.ext.when == null || task.ext.when
+
+    script:
+    def args   = task.ext.args ?: ''
+    def prefix = task.ext.prefix ?: "${meta.id}"
+    """
+    tdimpute evaluate \\
+        --cohort ${cohort} \\
+        --split ${split} \\
+        --imputed ${imputed} \\
+        --method ${meta.method} \\
+        --out ${prefix}.metrics.json \\
+        $args
+    tdimpute versions --process "${task.process}" > versions.yml
+    """
+
+    stub:
+    def prefix = task.ext.prefix ?: "${meta.id}"
+    """
+    echo '{}' > ${prefix}.metrics.json
+    touch ${prefix}.metrics.genes.tsv
+    tdimpute versions --process "${task.process}" > versions.yml
+    """
+}

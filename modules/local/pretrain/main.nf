@@ -1,0 +1,33 @@
+process PRETRAIN {
+    tag "$meta.id"
+    label 'process_gpu'
+
+    input:
+    tuple val(meta), path(cohort)
+
+    output:
+    tuple val(meta), path("${prefix}"), emit: model
+    path "versions.yml"               , emit: versions
+
+    when:
+    task.ext.when == null || task.ext.when
+
+    script:
+    def args = task.ext.args ?: ''
+    prefix   = task.ext.prefix ?: "${meta.id}_pretrained"
+    """
+    tdimpute pretrain \\
+        --cohort ${cohort} \\
+        --exclude-cancer ${meta.cancer} \\
+        --out ${prefix} \\
+        $args
+    tdimpute versions --process "${task.process}" > versions.yml
+    """
+
+    stub:
+    prefix = task.ext.prefix ?: "${meta.id}_pretrained"
+    """
+    mkdir ${prefix} && echo '{}' > ${prefix}/model.json
+    tdimpute versions --process "${task.process}" > versions.yml
+    """
+}

@@ -1,0 +1,29 @@
+process SIMULATE {
+    tag "$meta.id"
+    label 'process_single'
+
+    input:
+    val meta
+
+    output:
+    tuple val(meta), path("*.h5"), emit: cohort
+    path "versions.yml"          , emit: versions
+
+    when:
+    task.ext.when == null || task.ext.when
+
+    script:
+    def args   = task.ext.args ?: ''
+    def prefix = task.ext.prefix ?: "${meta.id}"
+    """
+    tdimpute simulate --out ${prefix}.h5 $args
+    tdimpute versions --process "${task.process}" > versions.yml
+    """
+
+    stub:
+    def prefix = task.ext.prefix ?: "${meta.id}"
+    """
+    touch ${prefix}.h5
+    tdimpute versions --process "${task.process}" > versions.yml
+    """
+}

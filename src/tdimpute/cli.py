@@ -1,0 +1,289 @@
+"""The `tdimpute` command line: parse, call one library function, report.
+
+Every command validates its inputs first; a problem is one line on stderr and exit status 1,
+and no partial output is left (outputs are written under a temporary name, then renamed).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from . import __version__
+from .errors import TdimputeError
+
+app = typer.Typer(
+    name="tdimpute",
+    help="Impute missing RNA-seq expression from DNA methylation by transfer learning "
+    "(TDimpute), benchmark it against classic methods, and measure the effect downstream.",
+    no_args_is_help=True,
+    rich_markup_mode="rich",
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+_state = {"debug": False}
+
+CohortOption = Annotated[Path, typer.Option("--cohort", help="Cohort file (HDF5) from preprocess or simulate.")]
+CancerOption = Annotated[Optional[str], typer.Option("--cancer", help="Cancer type to use from a multi-cancer cohort.")]
+SeedOption = Annotated[int, typer.Option("--seed", help="Random seed; same inputs and seed give the same outputs on CPU.")]
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"tdimpute {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                          help="Print the version and exit.")] = False,
+    debug: Annotated[bool, typer.Option("--debug", help="Show full tracebacks on errors.")] = False,
+) -> None:
+    _state["debug"] = debug
+
+
+@app.command()
+def simulate(
+    out: Annotated[Path, typer.Option("--out", help="Cohort file to write (HDF5).")],
+    n_samples: Annotated[int, typer.Option("--n-samples", min=2)] = 300,
+    n_cpgs: Annotated[int, typer.Option("--n-cpgs", min=1)] = 400,
+    n_genes: Annotated[int, typer.Option("--n-genes", min=1)] = 100,
+    n_cancers: Annotated[int, typer.Option("--n-cancers", min=1)] = 3,
+    missing_fraction: Annotated[float, typer.Option(
+        "--missing-fraction", help="Share of samples whose expression is missing.")] = 0.0,
+    seed: SeedOption = 0,
+) -> None:
+    """Write a synthetic paired cohort with known methylation -> expression structure."""
+    from .cohort import write_cohort
+    from .simulate import simulate_cohort
+
+    cohort = simulate_cohort(n_samples=n_samples, n_cpgs=n_cpgs, n_genes=n_genes,
+                             n_cancers=n_cancers, missing_fraction=missing_fraction, seed=seed)
+    write_cohort(cohort, out)
+
+
+@app.command()
+def validate(
+    cohort: Annotated[Path, typer.Argument(help="Cohort file to check.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as one JSON object.")] = False,
+) -> None:
+    """Check a cohort file; print its summary."""
+    from .cohort import read_cohort
+
+    summary = read_cohort(cohort).summary()
+    if as_json:
+        typer.echo(json.dumps(summary))
+    else:
+        for key, value in summary.items():
+            typer.echo(f"{key}: {', '.join(value) if isinstance(value, list) else value}")
+
+
+@app.command()
+def preprocess(
+    methylation: Annotated[Path, typer.Option("--methylation", help="Beta values: Xena TSV (CpGs x samples) or CSV (samples x CpGs).")],
+    expression: Annotated[Path, typer.Option("--expression", help="Expression: Xena TSV (genes x samples) or CSV (samples x genes); raw or log2(x+1).")],
+    out: Annotated[Path, typer.Option("--out", help="Cohort file to write (HDF5).")],
+    clinical: Annotated[Optional[Path], typer.Option("--clinical", help="Clinical table (sample, cancer_type, os_time, os_event; Xena names accepted).")] = None,
+    cancer_type: Annotated[Optional[str], typer.Option("--cancer-type", help="Cancer type of every sample.")] = None,
+    log_transform: Annotated[str, typer.Option("--log-transform", help="auto, yes or no: apply log2(x+1) to expression.")] = "auto",
+    min_variance: Annotated[float, typer.Option("--min-variance", help="Keep CpGs with variance >= this (paper: 0.05).")] = 0.05,
+    top_cpgs: Annotated[Optional[int], typer.Option("--top-cpgs", help="Keep at most this many most variable CpGs.")] = None,
+    max_na_fraction: Annotated[float, typer.Option("--max-na-fraction", help="Drop CpGs with a larger share of NA; fill the rest with the CpG mean.")] = 0.0,
+    reference: Annotated[Optional[Path], typer.Option("--reference", help="Cohort whose CpG and gene lists this one must use.")] = None,
+    orientation: Annotated[str, typer.Option("--orientation", help="auto, features-by-samples or samples-by-features.")] = "auto",
+) -> None:
+    """Turn methylation and expression matrices into a cohort file (the paper's filters)."""
+    from .cohort import read_cohort, write_cohort
+    from .io import read_matrix
+    from .io.clinical import read_clinical
+    from .preprocess import PreprocessOptions, preprocess as run
+
+    cohort = run(
+        read_matrix(methylation, orientation, "methylation"),
+        read_matrix(expression, orientation, "expression"),
+        clinical=read_clinical(clinical) if clinical else None,
+        cancer_type=cancer_type,
+        options=PreprocessOptions(log_transform=log_transform, min_variance=min_variance,
+                                  top_cpgs=top_cpgs, max_na_fraction=max_na_fraction),
+        reference=read_cohort(reference) if reference else None,
+        provenance={"source_files": [str(methylation), str(expression)] + ([str(clinical)] if clinical else [])},
+    )
+    write_cohort(cohort, out)
+
+
+@app.command()
+def split(
+    cohort: CohortOption,
+    missing_rate: Annotated[float, typer.Option("--missing-rate", help="Share of the samples with both omics held out as test.")],
+    out: Annotated[Path, typer.Option("--out", help="Split file to write (JSON).")],
+    cancer: CancerOption = None,
+    replicate: Annotated[int, typer.Option("--replicate", min=1)] = 1,
+    seed: SeedOption = 0,
+    min_train: Annotated[int, typer.Option("--min-train", help="Fewest training samples accepted.")] = 5,
+    min_test: Annotated[int, typer.Option("--min-test", help="Fewest test samples accepted.")] = 1,
+) -> None:
+    """Draw the train/test split that every method of one study reads."""
+    from .cohort import read_cohort
+    from .splits import make_split
+
+    made = make_split(read_cohort(cohort), missing_rate, replicate=replicate, seed=seed,
+                      cancer=cancer, min_train=min_train, min_test=min_test)
+    made.save(out)
+
+
+def _network_params(epochs, batch_size, hidden, learning_rate, seed) -> dict:
+    params = {"epochs": epochs, "batch_size": batch_size, "hidden": hidden or None,
+              "learning_rate": learning_rate, "seed": seed}
+    return {k: v for k, v in params.items() if v is not None}
+
+
+EpochsOption = Annotated[Optional[int], typer.Option("--epochs", min=1, help="Training epochs (network methods).")]
+BatchOption = Annotated[Optional[int], typer.Option("--batch-size", min=1, help="Mini-batch size (network methods).")]
+HiddenOption = Annotated[Optional[list[int]], typer.Option("--hidden", help="Hidden layer size; repeat for more layers (default one layer of 4000).")]
+RateOption = Annotated[Optional[float], typer.Option("--learning-rate", help="Adam learning rate (network methods).")]
+
+
+@app.command()
+def pretrain(
+    cohort: CohortOption,
+    out: Annotated[Path, typer.Option("--out", help="Model folder to write.")],
+    exclude_cancer: Annotated[Optional[str], typer.Option("--exclude-cancer", help="Target cancer left out of the pool.")] = None,
+    epochs: EpochsOption = None,
+    batch_size: BatchOption = None,
+    hidden: HiddenOption = None,
+    learning_rate: RateOption = None,
+    seed: SeedOption = 0,
+) -> None:
+    """Train the pan-cancer network on every cancer but the target (300 epochs, batch 128)."""
+    from .cohort import read_cohort
+    from .operations import pretrain as run
+
+    model = run(read_cohort(cohort), exclude_cancer,
+                _network_params(epochs, batch_size, hidden, learning_rate, seed))
+    model.save(out)
+
+
+@app.command()
+def fit(
+    method: Annotated[str, typer.Option("--method", help="tdimpute, tdimpute-self, tdimpute-notf, mean, svd, tobmi or lasso.")],
+    cohort: CohortOption,
+    out: Annotated[Path, typer.Option("--out", help="Model folder to write.")],
+    cancer: CancerOption = None,
+    split_file: Annotated[Optional[Path], typer.Option("--split", help="Split file; without it every sample with expression trains.")] = None,
+    pretrained: Annotated[Optional[Path], typer.Option("--pretrained", help="Pretrained model folder (tdimpute, tdimpute-notf).")] = None,
+    epochs: EpochsOption = None,
+    batch_size: BatchOption = None,
+    hidden: HiddenOption = None,
+    learning_rate: RateOption = None,
+    alpha: Annotated[Optional[float], typer.Option("--alpha", help="Regularisation strength (lasso).")] = None,
+    rank: Annotated[Optional[int], typer.Option("--rank", help="SVD rank (svd).")] = None,
+    k: Annotated[Optional[int], typer.Option("--k", help="Number of donors (tobmi; default floor(sqrt(n))).")] = None,
+    seed: SeedOption = 0,
+) -> None:
+    """Fit one method on the training samples of a split, the same way for every method."""
+    from .cohort import read_cohort
+    from .models import imputer_class
+    from .operations import fit_method, target_cohort
+    from .splits import Split
+
+    loaded_split = Split.load(split_file) if split_file else None
+    target = target_cohort(read_cohort(cohort), cancer, loaded_split)
+    params = _network_params(epochs, batch_size, hidden, learning_rate, None)
+    params.update({k_: v for k_, v in {"pretrained": str(pretrained) if pretrained else None,
+                                       "alpha": alpha, "rank": rank, "k": k}.items() if v is not None})
+    if method != "tdimpute-notf" and "seed" in imputer_class(method)._param_names():
+        params["seed"] = seed
+    fit_method(method, target, loaded_split, params).save(out)
+
+
+@app.command()
+def impute(
+    model: Annotated[Path, typer.Option("--model", help="Fitted or pretrained model folder.")],
+    cohort: CohortOption,
+    out: Annotated[Path, typer.Option("--out", help="Imputed expression to write (TSV.gz, genes x samples).")],
+    cancer: CancerOption = None,
+    split_file: Annotated[Optional[Path], typer.Option("--split", help="Impute the split's test samples; without it, the samples that have no expression.")] = None,
+) -> None:
+    """Impute expression from methylation with a fitted model."""
+    from .cohort import read_cohort
+    from .io import write_expression
+    from .models import load_model
+    from .operations import impute as run, target_cohort
+    from .splits import Split
+
+    loaded_split = Split.load(split_file) if split_file else None
+    target = target_cohort(read_cohort(cohort), cancer, loaded_split)
+    write_expression(run(load_model(model), target, loaded_split), out)
+
+
+@app.command()
+def evaluate(
+    cohort: CohortOption,
+    split_file: Annotated[Path, typer.Option("--split", help="The split the imputation was made for.")],
+    imputed: Annotated[Path, typer.Option("--imputed", help="Imputed expression (TSV.gz).")],
+    out: Annotated[Path, typer.Option("--out", help="Metrics to write (JSON); per-gene metrics go beside it as .genes.tsv.")],
+    method: Annotated[Optional[str], typer.Option("--method", help="Method name recorded in the metrics.")] = None,
+) -> None:
+    """RMSE, MAE and R^2 of an imputation against the hidden truth of the split's test samples."""
+    from .cohort import read_cohort
+    from .files import atomic_path, write_json
+    from .io import read_expression
+    from .operations import evaluate as run
+    from .splits import Split
+
+    loaded_split = Split.load(split_file)
+    metrics, per_gene = run(read_cohort(cohort), loaded_split, read_expression(imputed))
+    if method:
+        metrics = {"method": method, **metrics}
+    genes_path = out.with_name(out.name.removesuffix(".json") + ".genes.tsv")
+    with atomic_path(genes_path) as tmp:
+        per_gene.to_csv(tmp, sep="\t", index=False, float_format="%.6g")
+    write_json(out, metrics)
+
+
+@app.command()
+def summarize(
+    metrics: Annotated[list[Path], typer.Argument(help="Metrics files written by evaluate.")],
+    out: Annotated[Path, typer.Option("--out", help="Mean and SD per cancer, missing rate and method (TSV).")],
+    runs: Annotated[Optional[Path], typer.Option("--runs", help="Also write one row per metrics file (TSV).")] = None,
+) -> None:
+    """Gather the evaluations of a benchmark into tables."""
+    from .files import atomic_path
+    from .summary import collect_metrics, summarize_metrics
+
+    table = collect_metrics(metrics)
+    if runs is not None:
+        with atomic_path(runs) as tmp:
+            table.to_csv(tmp, sep="\t", index=False, float_format="%.6g", na_rep="NA")
+    with atomic_path(out) as tmp:
+        summarize_metrics(table).to_csv(tmp, sep="\t", index=False, float_format="%.6g", na_rep="NA")
+
+
+@app.command()
+def versions(
+    process: Annotated[str, typer.Option("--process", help="Process name heading the YAML.")] = "tdimpute",
+) -> None:
+    """Print the versions of tdimpute and its scientific stack as a Nextflow versions.yml."""
+    from .versions import versions_yaml
+
+    typer.echo(versions_yaml(process), nl=False)
+
+
+def main() -> None:
+    """Entry point: run the app, turning expected errors into one line and exit status 1."""
+    try:
+        app()
+    except TdimputeError as exc:
+        if _state["debug"]:
+            raise
+        typer.echo(f"Error: {exc}", err=True)
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

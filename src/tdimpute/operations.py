@@ -1,0 +1,105 @@
+"""What each command does, on cohorts, splits and models: the one place the CLI calls into."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .cohort import Cohort
+from .errors import TdimputeError
+from .models import Imputer, imputer_class, load_model
+from .splits import Split
+
+
+def target_cohort(cohort: Cohort, cancer: str | None, split: Split | None) -> Cohort:
+    """The samples of the cancer named by --cancer or by the split (they must agree)."""
+    if split is not None and cancer is not None and split.cancer != cancer:
+        raise TdimputeError(f"--cancer {cancer} disagrees with the split's cancer {split.cancer}")
+    return cohort.select_cancer(cancer if cancer is not None else (split.cancer if split else None))
+
+
+def methylation_frame(cohort: Cohort, rows: np.ndarray) -> pd.DataFrame:
+    return pd.DataFrame(cohort.methylation[rows], index=cohort.samples[rows], columns=cohort.cpgs)
+
+
+def expression_frame(cohort: Cohort, rows: np.ndarray) -> pd.DataFrame:
+    return pd.DataFrame(cohort.expression[rows], index=cohort.samples[rows], columns=cohort.genes)
+
+
+def training_rows(cohort: Cohort, split: Split | None) -> np.ndarray:
+    """The split's training samples, or else every sample that has expression."""
+    if split is not None:
+        return cohort.rows_of(split.train, "training samples")
+    return np.flatnonzero(cohort.has_expression)
+
+
+def imputation_rows(cohort: Cohort, split: Split | None) -> np.ndarray:
+    """The split's test samples, or else every sample without expression."""
+    if split is not None:
+        return cohort.rows_of(split.test, "test samples")
+    rows = np.flatnonzero(~cohort.has_expression)
+    if len(rows) == 0:
+        raise TdimputeError("every sample has expression: nothing to impute (give --split to test)")
+    return rows
+
+
+def fit_method(method: str, cohort: Cohort, split: Split | None, params: dict) -> Imputer:
+    """Fit one method on the training samples; `tdimpute-notf` is the pretrained model as is."""
+    if method == "tdimpute-notf":
+        model = load_model(_require(params, "pretrained", method))
+        if model.method != "tdimpute-notf":
+            raise TdimputeError(f"{params['pretrained']} holds a {model.method} model, not a pretrained network")
+        return model
+    cls = imputer_class(method)
+    unknown = sorted(set(params) - set(cls._param_names()))
+    if unknown:
+        raise TdimputeError(f"method {method} takes no option {', '.join('--' + u.replace('_', '-') for u in unknown)}")
+    rows = training_rows(cohort, split)
+    return cls(**params).fit(methylation_frame(cohort, rows), expression_frame(cohort, rows))
+
+
+def pretrain(cohort: Cohort, exclude_cancer: str | None, params: dict) -> Imputer:
+    """Train the pan-cancer network on every sample with expression outside `exclude_cancer`."""
+    pool = cohort
+    if exclude_cancer is not None:
+        if exclude_cancer not in cohort.cancer_types:
+            raise TdimputeError(f"cancer type {exclude_cancer!r} to exclude is not in the cohort")
+        pool = cohort.take((cohort.clinical["cancer_type"] != exclude_cancer).to_numpy())
+    if len(pool.samples) == 0:
+        raise TdimputeError("no sample is left to pretrain on")
+    rows = training_rows(pool, None)
+    network = imputer_class("tdimpute-notf")(**params)
+    return network.fit(methylation_frame(pool, rows), expression_frame(pool, rows))
+
+
+def impute(model: Imputer, cohort: Cohort, split: Split | None) -> pd.DataFrame:
+    """Imputed expression (samples x genes) of the split's test samples or of those without RNA."""
+    return model.predict(methylation_frame(cohort, imputation_rows(cohort, split)))
+
+
+def evaluate(cohort: Cohort, split: Split, imputed: pd.DataFrame) -> tuple[dict, pd.DataFrame]:
+    """Accuracy of `imputed` on the split's test samples against their hidden expression."""
+    from .metrics import accuracy, per_gene_accuracy
+
+    rows = cohort.rows_of(split.test, "test samples")
+    truth = expression_frame(cohort, rows)
+    missing = [s for s in truth.index if s not in imputed.index]
+    if missing:
+        raise TdimputeError(f"{len(missing)} test samples are not in the imputed file, e.g. {missing[0]!r}")
+    absent_genes = truth.columns.difference(imputed.columns)
+    if len(absent_genes):
+        raise TdimputeError(f"{len(absent_genes)} genes are not in the imputed file, e.g. {absent_genes[0]!r}")
+    imputed = imputed.loc[truth.index, truth.columns]
+    metrics = {
+        "cancer": split.cancer,
+        "missing_rate": split.missing_rate,
+        "replicate": split.replicate,
+        **accuracy(truth, imputed),
+    }
+    return metrics, per_gene_accuracy(truth, imputed)
+
+
+def _require(params: dict, key: str, method: str):
+    if not params.get(key):
+        raise TdimputeError(f"method {method} needs --{key}")
+    return params[key]

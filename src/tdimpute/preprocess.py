@@ -1,0 +1,185 @@
+"""The paper's preprocessing: from raw matrices to one cohort.
+
+Expression: log2(x + 1) where the input is raw (detected, or forced), genes that are zero in
+every sample dropped. Methylation: CpGs with missing values dropped (or, under
+`max_na_fraction`, their few missing values filled with the CpG mean), then the variance
+filter (the paper keeps CpGs whose variance across samples is >= 0.05; `top_cpgs` keeps the N
+most variable instead or as well). Samples with methylation but no expression are kept and
+marked: they are what the pipeline imputes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from . import __version__
+from .cohort import Cohort, check_beta_values
+from .errors import TdimputeError
+
+# Largest log2(x + 1) value accepted as already logged, smallest maximum taken as raw counts.
+LOGGED_MAX = 30.0
+RAW_MIN = 50.0
+
+
+@dataclass
+class PreprocessOptions:
+    log_transform: str = "auto"  # auto | yes | no
+    min_variance: float = 0.05
+    top_cpgs: int | None = None
+    max_na_fraction: float = 0.0
+    min_samples: int = 3
+
+
+def preprocess(
+    methylation: pd.DataFrame,
+    expression: pd.DataFrame,
+    clinical: pd.DataFrame | None = None,
+    cancer_type: str | None = None,
+    options: PreprocessOptions | None = None,
+    reference: Cohort | None = None,
+    provenance: dict | None = None,
+) -> Cohort:
+    """Build a cohort from samples x CpGs beta values and samples x genes expression.
+
+    With a `reference` cohort the CpG and gene lists are the reference's, in its order, so the
+    result can be fed to a model trained on it; a reference feature absent here is an error.
+    """
+    options = options or PreprocessOptions()
+    _check_not_transposed(methylation, "methylation")
+    _check_not_transposed(expression, "expression")
+    samples = methylation.index
+    paired = samples.intersection(expression.index)
+    if len(paired) == 0:
+        raise TdimputeError(
+            "no sample has both methylation and expression (check the sample ids of both files; "
+            f"e.g. {samples[0]!r} vs {expression.index[0]!r})"
+        )
+    expression = _expression_matrix(expression.reindex(samples), options)
+    methylation = _methylation_matrix(methylation, options)
+    if reference is not None:
+        methylation = _restrict(methylation, reference.cpgs, "CpG")
+        expression = _restrict(expression, reference.genes, "gene")
+    n_with_expression = int(expression.notna().all(axis=1).sum())
+    if n_with_expression < options.min_samples:
+        raise TdimputeError(
+            f"only {n_with_expression} samples have both omics; at least {options.min_samples} needed"
+        )
+    return Cohort(
+        samples=samples.to_numpy(dtype=object),
+        cpgs=methylation.columns.to_numpy(dtype=object),
+        genes=expression.columns.to_numpy(dtype=object),
+        methylation=methylation.to_numpy(np.float32),
+        expression=expression.to_numpy(np.float32),
+        clinical=_clinical_table(samples, clinical, cancer_type),
+        provenance={
+            **(provenance or {}),
+            "tdimpute_version": __version__,
+            "options": options.__dict__,
+            "n_samples_with_expression": n_with_expression,
+        },
+    )
+
+
+def _check_not_transposed(frame: pd.DataFrame, what: str) -> None:
+    looks_like_features = pd.Series(frame.index[:50].astype(str)).str.match(r"^cg\d{6,}").mean()
+    if looks_like_features > 0.5:
+        raise TdimputeError(f"{what} rows are CpG probe ids: the matrix looks transposed")
+
+
+def _expression_matrix(expression: pd.DataFrame, options: PreprocessOptions) -> pd.DataFrame:
+    values = expression.to_numpy(np.float64)
+    present_rows = ~np.isnan(values).all(axis=1)
+    present = values[present_rows]
+    if np.isinf(present).any():
+        raise TdimputeError("expression contains infinite values")
+    partial = np.isnan(present).any(axis=1)
+    if partial.any():
+        sample = expression.index[present_rows][np.flatnonzero(partial)[0]]
+        raise TdimputeError(
+            f"expression of sample {sample} has NA values for some genes only; a sample's "
+            "expression must be complete or entirely NA"
+        )
+    if present.min() < 0:
+        raise TdimputeError(
+            f"expression has negative values (min {present.min():.4g}); expected counts or log2(x + 1)"
+        )
+    if _needs_log(present.max(), options.log_transform):
+        expression = np.log2(expression + 1.0)
+    nonzero = (expression.fillna(0) != 0).any(axis=0)
+    return expression.loc[:, nonzero]
+
+
+def _needs_log(maximum: float, log_transform: str) -> bool:
+    if log_transform == "yes":
+        return True
+    if log_transform == "no":
+        if maximum > LOGGED_MAX:
+            raise TdimputeError(
+                f"expression reaches {maximum:.4g} but --log-transform no says it is log2 scale"
+            )
+        return False
+    if log_transform != "auto":
+        raise TdimputeError(f"log transform must be auto, yes or no, got {log_transform!r}")
+    if maximum <= LOGGED_MAX:
+        return False
+    if maximum >= RAW_MIN:
+        return True
+    raise TdimputeError(
+        f"expression maximum {maximum:.4g} is neither clearly log2 scale (<= {LOGGED_MAX:g}) nor "
+        f"raw (>= {RAW_MIN:g}); say which with --log-transform yes or no"
+    )
+
+
+def _methylation_matrix(methylation: pd.DataFrame, options: PreprocessOptions) -> pd.DataFrame:
+    values = methylation.to_numpy(np.float32)
+    finite = np.where(np.isnan(values), 0.5, values)
+    check_beta_values(finite, methylation.index, methylation.columns)
+    na_fraction = np.isnan(values).mean(axis=0)
+    keep = na_fraction <= options.max_na_fraction
+    if not keep.any():
+        raise TdimputeError("every CpG has missing values; raise --max-na-fraction")
+    methylation = methylation.loc[:, keep]
+    if na_fraction[keep].any():
+        methylation = methylation.fillna(methylation.mean(axis=0))
+    variance = methylation.var(axis=0, ddof=1)  # as R's var()
+    selected = variance[variance >= options.min_variance]
+    if options.top_cpgs is not None:
+        selected = selected.sort_values(ascending=False, kind="stable").iloc[: options.top_cpgs]
+    if selected.empty:
+        raise TdimputeError(
+            f"no CpG has variance >= {options.min_variance} (the largest is {variance.max():.4g}); "
+            "lower --min-variance"
+        )
+    return methylation.loc[:, methylation.columns.isin(selected.index)]
+
+
+def _restrict(frame: pd.DataFrame, features: np.ndarray, what: str) -> pd.DataFrame:
+    missing = ~pd.Index(features).isin(frame.columns)
+    if missing.any():
+        raise TdimputeError(
+            f"{missing.sum()} of the reference's {len(features)} {what}s are absent here or were "
+            f"filtered out, e.g. {features[np.flatnonzero(missing)[0]]!r}"
+        )
+    return frame.loc[:, list(features)]
+
+
+def _clinical_table(samples: pd.Index, clinical: pd.DataFrame | None,
+                    cancer_type: str | None) -> pd.DataFrame:
+    table = pd.DataFrame(index=samples)
+    if clinical is not None:
+        table = table.join(clinical, how="left")
+    if cancer_type is not None:
+        table["cancer_type"] = cancer_type
+    if "cancer_type" not in table.columns or table["cancer_type"].isna().any():
+        raise TdimputeError(
+            "the cancer type of some samples is unknown: give --cancer-type or a clinical file "
+            "with a cancer_type column covering every sample"
+        )
+    for column in ("os_time", "os_event"):
+        if column not in table.columns:
+            table[column] = np.nan
+    ordered = ["cancer_type", "os_time", "os_event"]
+    return table[ordered + [c for c in table.columns if c not in ordered]].reset_index(drop=True)
