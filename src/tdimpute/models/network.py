@@ -87,7 +87,7 @@ class _Network(Imputer):
         # A fresh Adam state: the original code carried it over from pretraining, the paper
         # does not say so, and a saved model keeps no optimizer state.
         self.network_.compile(optimizer=tf.keras.optimizers.Adam(self.learning_rate), loss=_rmse)
-        history = self.network_.fit(dataset, epochs=self.epochs, verbose=0,
+        history = self.network_.fit(dataset, epochs=self.epochs, verbose=0, shuffle=False,
                                     callbacks=[_EpochProgress(self.epochs, self.method)])
         self.history_ = self.history_ + [float(v) for v in history.history["loss"]]
 

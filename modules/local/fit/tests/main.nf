@@ -1,0 +1,14 @@
+include { SIMULATE } from '../../simulate/main'
+include { SPLIT    } from '../../split/main'
+include { FIT      } from '../main'
+
+workflow {
+    cohort = SIMULATE([ id: 'sim' ]).cohort.map { meta, file -> file }
+    SPLIT(Channel.of([ id: 'BRCA', cancer: 'BRCA', missing_rate: 0.3, replicate: 1 ]).combine(cohort))
+    FIT(
+        SPLIT.out.split
+            .combine(Channel.of('mean', 'tdimpute-self'))
+            .combine(cohort)
+            .map { meta, split, method, file -> [ meta + [ id: "BRCA_${method}", method: method ], file, split, [] ] }
+    )
+}

@@ -1,0 +1,5 @@
+include { SIMULATE } from '../main'
+
+workflow {
+    SIMULATE([ id: 'sim' ])
+}

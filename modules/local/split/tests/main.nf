@@ -1,0 +1,7 @@
+include { SIMULATE } from '../../simulate/main'
+include { SPLIT    } from '../main'
+
+workflow {
+    cohort = SIMULATE([ id: 'sim' ]).cohort.map { meta, file -> file }
+    SPLIT(Channel.of([ id: 'BRCA_half', cancer: 'BRCA', missing_rate: 0.5, replicate: 2 ]).combine(cohort))
+}

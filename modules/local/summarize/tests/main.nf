@@ -1,0 +1,5 @@
+include { SUMMARIZE } from '../main'
+
+workflow {
+    SUMMARIZE(Channel.fromPath("${projectDir}/data/*.metrics.json").collect())
+}

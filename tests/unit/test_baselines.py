@@ -1,0 +1,104 @@
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.linear_model import Lasso
+
+from tdimpute.models import METHODS, imputer_class, load_model
+from tdimpute.models.tobmi import TobmiImputer
+from tdimpute.operations import expression_frame, methylation_frame
+
+BASELINES = ["mean", "svd", "tobmi", "lasso"]
+
+
+def _luad(luad_dir):
+    methylation = pd.read_csv(luad_dir / "DNA_methylation_AD.csv", index_col=0)
+    expression = pd.read_csv(luad_dir / "RNA_seq_AD.csv", index_col=0)
+    return methylation, expression
+
+
+def _train_test(cohort, cancer="BRCA", n_test=15):
+    target = cohort.select_cancer(cancer)
+    rows = np.flatnonzero(target.has_expression)
+    return (methylation_frame(target, rows[n_test:]), expression_frame(target, rows[n_test:]),
+            methylation_frame(target, rows[:n_test]), expression_frame(target, rows[:n_test]))
+
+
+def _rmse(a, b):
+    return float(np.sqrt(np.mean((np.asarray(a) - np.asarray(b)) ** 2)))
+
+
+def test_tobmi_matches_authors_r_output_on_the_88_missing_samples(luad_dir):
+    methylation, expression = _luad(luad_dir)
+    missing = expression.isna().all(axis=1)
+    assert missing.sum() == 88
+    imputed = TobmiImputer().fit(methylation[~missing], expression[~missing]).predict(methylation[missing])
+    reference = pd.read_csv(luad_dir / "tobmi_R_imputed_88_missing.csv", index_col=0)
+    difference = np.abs(imputed.to_numpy() - reference.loc[imputed.index, imputed.columns].to_numpy())
+    assert difference.max() < 1e-6
+
+
+def test_tobmi_matches_authors_r_output_on_the_masked_30_percent(luad_dir):
+    methylation, expression = _luad(luad_dir)
+    complete = sorted(expression.index[expression.notna().all(axis=1)])
+    test, train = complete[: int(0.3 * len(complete))], complete[int(0.3 * len(complete)):]
+    imputed = TobmiImputer().fit(methylation.loc[train], expression.loc[train]).predict(methylation.loc[test])
+    reference = pd.read_csv(luad_dir / "tobmi_R_imputed_masked30.csv", index_col=0)
+    difference = np.abs(imputed.to_numpy() - reference.loc[test, imputed.columns].to_numpy())
+    assert difference.max() < 1e-6
+    assert _rmse(imputed, expression.loc[test]) == pytest.approx(1.830, abs=5e-4)
+
+
+def test_tobmi_gives_an_exact_methylation_twin_all_the_weight():
+    X = pd.DataFrame([[0.1, 0.2], [0.9, 0.8], [0.5, 0.5], [0.3, 0.3]], columns=["a", "b"])
+    Y = pd.DataFrame([[1.0], [5.0], [3.0], [2.0]], columns=["g"])
+    model = TobmiImputer(k=2).fit(X, Y)
+    assert model.predict(X.iloc[[1]]).iloc[0, 0] == pytest.approx(5.0)
+
+
+@pytest.mark.parametrize("method", BASELINES)
+def test_saved_baseline_predicts_identically_after_loading(method, small_cohort, tmp_path):
+    X, Y, X_test, _ = _train_test(small_cohort)
+    model = imputer_class(method)().fit(X, Y)
+    model.save(tmp_path / method)
+    loaded = load_model(tmp_path / method)
+    assert type(loaded) is type(model)
+    pd.testing.assert_frame_equal(loaded.predict(X_test), model.predict(X_test))
+
+
+@pytest.mark.parametrize("method", ["svd", "tobmi"])
+def test_structured_baselines_beat_the_mean_on_simulated_data(method, small_cohort):
+    X, Y, X_test, Y_test = _train_test(small_cohort)
+    mean = imputer_class("mean")().fit(X, Y).predict(X_test)
+    imputed = imputer_class(method)().fit(X, Y).predict(X_test)
+    assert _rmse(imputed, Y_test) < 0.95 * _rmse(mean, Y_test)
+
+
+def test_mean_predicts_the_training_mean_of_each_gene(small_cohort):
+    X, Y, X_test, _ = _train_test(small_cohort)
+    imputed = imputer_class("mean")().fit(X, Y).predict(X_test)
+    np.testing.assert_allclose(imputed.to_numpy(), np.tile(Y.mean().to_numpy(), (len(X_test), 1)), rtol=1e-6)
+
+
+def test_lasso_matches_scikit_learn_on_scaled_targets(small_cohort):
+    X, Y, X_test, _ = _train_test(small_cohort)
+    model = imputer_class("lasso")(alpha=0.001).fit(X, Y)
+    scale = float(Y.to_numpy().max()) + 1e-3
+    reference = Lasso(alpha=0.001).fit(X.to_numpy(np.float64), Y.to_numpy(np.float64) / scale)
+    np.testing.assert_allclose(model.predict(X_test).to_numpy(),
+                               reference.predict(X_test.to_numpy(np.float64)) * scale, atol=1e-4)
+
+
+def test_predict_aligns_cpgs_by_name_and_refuses_missing_ones(small_cohort):
+    from tdimpute.errors import TdimputeError
+
+    X, Y, X_test, _ = _train_test(small_cohort)
+    model = imputer_class("tobmi")().fit(X, Y)
+    shuffled = X_test[X_test.columns[::-1]]
+    pd.testing.assert_frame_equal(model.predict(shuffled), model.predict(X_test))
+    with pytest.raises(TdimputeError, match="1 of the model's 120 CpGs are not in the data"):
+        model.predict(X_test.drop(columns=X_test.columns[3]))
+
+
+def test_every_registered_method_is_importable():
+    for method in METHODS:
+        assert imputer_class(method).method == method

@@ -1,0 +1,74 @@
+import json
+
+import pandas as pd
+import pytest
+
+from tdimpute import __version__
+
+
+def test_version_and_help(cli):
+    assert cli("--version").stdout.strip() == f"tdimpute {__version__}"
+    help_text = cli("--help").stdout
+    for command in ["simulate", "validate", "preprocess", "split", "pretrain", "fit", "impute",
+                    "evaluate", "summarize", "versions"]:
+        assert command in help_text
+
+
+def test_validate_json_summary(small_cohort_file, cli):
+    summary = json.loads(cli("validate", small_cohort_file, "--json").stdout)
+    assert summary == {"n_samples": 180, "n_cpgs": 120, "n_genes": 40, "n_without_expression": 18,
+                       "cancer_types": ["BRCA", "KIRC", "LUAD"]}
+
+
+def test_validate_refuses_a_file_that_is_not_a_cohort(tmp_path, cli):
+    (tmp_path / "x.h5").write_text("not hdf5")
+    result = cli("validate", tmp_path / "x.h5", check=False)
+    assert result.returncode == 1
+    assert result.stderr.startswith("Error: cannot read cohort file") and result.stderr.count("\n") == 1
+
+
+def test_baseline_study_through_the_cli(small_cohort_file, tmp_path, cli):
+    cli("split", "--cohort", small_cohort_file, "--cancer", "KIRC", "--missing-rate", "0.3",
+        "--seed", "1", "--out", tmp_path / "split.json")
+    metrics = []
+    for method in ["mean", "tobmi"]:
+        cli("fit", "--method", method, "--cohort", small_cohort_file, "--split", tmp_path / "split.json",
+            "--out", tmp_path / method)
+        cli("impute", "--model", tmp_path / method, "--cohort", small_cohort_file,
+            "--split", tmp_path / "split.json", "--out", tmp_path / f"{method}.tsv.gz")
+        cli("evaluate", "--cohort", small_cohort_file, "--split", tmp_path / "split.json",
+            "--imputed", tmp_path / f"{method}.tsv.gz", "--method", method, "--out", tmp_path / f"{method}.json")
+        metrics.append(tmp_path / f"{method}.json")
+        per_gene = pd.read_csv(tmp_path / f"{method}.genes.tsv", sep="\t")
+        assert list(per_gene.columns) == ["gene", "rmse", "mae", "r2"] and len(per_gene) == 40
+    mean, tobmi = (json.loads(p.read_text()) for p in metrics)
+    assert mean["n_samples"] == tobmi["n_samples"] == len(json.loads((tmp_path / "split.json").read_text())["test"])
+    assert tobmi["rmse"] < mean["rmse"]
+    cli("summarize", *metrics, "--out", tmp_path / "summary.tsv", "--runs", tmp_path / "runs.tsv")
+    summary = pd.read_csv(tmp_path / "summary.tsv", sep="\t").set_index("method")
+    assert summary.loc["tobmi", "rmse_mean"] == pytest.approx(tobmi["rmse"], rel=1e-5)
+    assert summary.loc["mean", "n_replicates"] == 1
+
+
+def test_impute_without_split_fills_the_samples_lacking_expression(small_cohort, small_cohort_file, tmp_path, cli):
+    from tdimpute.io import read_expression
+
+    cli("fit", "--method", "mean", "--cohort", small_cohort_file, "--cancer", "LUAD", "--out", tmp_path / "m")
+    cli("impute", "--model", tmp_path / "m", "--cohort", small_cohort_file, "--cancer", "LUAD",
+        "--out", tmp_path / "filled.tsv.gz")
+    luad = small_cohort.select_cancer("LUAD")
+    assert sorted(read_expression(tmp_path / "filled.tsv.gz").index) == sorted(luad.samples[~luad.has_expression])
+
+
+def test_fit_rejects_options_that_do_not_apply(small_cohort_file, tmp_path, cli):
+    result = cli("fit", "--method", "mean", "--cohort", small_cohort_file, "--cancer", "LUAD",
+                 "--epochs", "3", "--out", tmp_path / "m", check=False)
+    assert result.returncode == 1
+    assert result.stderr.strip() == "Error: method mean takes no option --epochs"
+    assert not (tmp_path / "m").exists()
+
+
+def test_versions_yaml_names_the_process(cli):
+    text = cli("versions", "--process", "TDIMPUTE:FIT").stdout
+    assert text.splitlines()[0] == '"TDIMPUTE:FIT":'
+    assert f"    tdimpute: {__version__}" in text.splitlines()

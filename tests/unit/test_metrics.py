@@ -1,0 +1,25 @@
+import numpy as np
+import pandas as pd
+import pytest
+
+from tdimpute.metrics import accuracy, per_gene_accuracy
+
+
+def test_accuracy_on_a_hand_computed_example():
+    truth = pd.DataFrame([[1.0, 2.0, 3.0], [2.0, 4.0, 6.0]], index=["a", "b"], columns=["x", "y", "z"])
+    imputed = pd.DataFrame([[1.0, 2.0, 4.0], [2.0, 4.0, 5.0]], index=["a", "b"], columns=["x", "y", "z"])
+    metrics = accuracy(truth, imputed)
+    assert metrics["rmse"] == pytest.approx(np.sqrt(2 / 6))
+    assert metrics["mae"] == pytest.approx(2 / 6)
+    r_a = np.corrcoef([1, 2, 3], [1, 2, 4])[0, 1]
+    r_b = np.corrcoef([2, 4, 6], [2, 4, 5])[0, 1]
+    assert metrics["r2"] == pytest.approx((r_a ** 2 + r_b ** 2) / 2)
+
+
+def test_per_gene_accuracy_marks_constant_genes_as_undefined():
+    truth = pd.DataFrame([[1.0, 5.0], [3.0, 5.0], [2.0, 5.0]], columns=["g1", "g2"])
+    imputed = pd.DataFrame([[1.5, 5.0], [2.5, 5.0], [2.0, 5.0]], columns=["g1", "g2"])
+    table = per_gene_accuracy(truth, imputed).set_index("gene")
+    assert table.loc["g1", "r2"] == pytest.approx(1.0)
+    assert table.loc["g1", "rmse"] == pytest.approx(np.sqrt(0.5 / 3))
+    assert np.isnan(table.loc["g2", "r2"])

@@ -1,0 +1,150 @@
+import gzip
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from tdimpute.cohort import read_cohort
+from tdimpute.errors import TdimputeError
+from tdimpute.io import normalise_sample_id, read_matrix
+from tdimpute.preprocess import PreprocessOptions, preprocess
+
+
+def test_luad_csvs_become_a_cohort_with_88_samples_lacking_expression(luad_dir, tmp_path, cli):
+    out = tmp_path / "luad.h5"
+    cli("preprocess", "--methylation", luad_dir / "DNA_methylation_AD.csv",
+        "--expression", luad_dir / "RNA_seq_AD.csv", "--cancer-type", "LUAD",
+        "--min-variance", "0", "--out", out)
+    summary = read_cohort(out).summary()
+    assert summary["n_samples"] == 443
+    assert summary["n_without_expression"] == 88
+    assert summary["n_cpgs"] == 399 and summary["n_genes"] == 157
+
+
+def test_sample_ids_are_normalised_to_the_tcga_sample_level():
+    assert normalise_sample_id("TCGA.05.4384.01") == "TCGA-05-4384-01"
+    assert normalise_sample_id("TCGA-05-4384-01A-01D-1265-05") == "TCGA-05-4384-01"
+    assert normalise_sample_id("my_sample_7") == "my_sample_7"
+
+
+def _write_xena(path, frame):
+    """frame: samples x features; written features x samples, gzipped, as Xena does."""
+    with gzip.open(path, "wt") as out:
+        frame.T.to_csv(out, sep="\t", index_label="sample", na_rep="NA")
+
+
+def _toy(n=6, raw=False):
+    rng = np.random.default_rng(0)
+    samples = [f"TCGA-AA-{i:04d}-01" for i in range(n)]
+    methylation = pd.DataFrame(rng.uniform(size=(n, 4)), index=samples, columns=[f"cg{i:08d}" for i in range(4)])
+    counts = rng.integers(0, 5000, size=(n, 3)).astype(float)
+    counts[:, 2] = 0.0  # a gene that is zero everywhere
+    expression = pd.DataFrame(counts if raw else np.log2(counts + 1), index=samples, columns=["A", "B", "Z"])
+    return methylation, expression
+
+
+def test_xena_orientation_is_detected_and_raw_counts_are_logged(tmp_path):
+    methylation, expression = _toy(raw=True)
+    _write_xena(tmp_path / "m.tsv.gz", methylation)
+    _write_xena(tmp_path / "e.tsv.gz", expression.iloc[:4])
+    read_m = read_matrix(tmp_path / "m.tsv.gz")
+    read_e = read_matrix(tmp_path / "e.tsv.gz")
+    assert read_m.shape == (6, 4) and read_e.shape == (4, 3)
+    cohort = preprocess(read_m, read_e, cancer_type="LUAD", options=PreprocessOptions(min_variance=0))
+    assert list(cohort.genes) == ["A", "B"]
+    assert (~cohort.has_expression).sum() == 2
+    np.testing.assert_allclose(cohort.expression[0], np.log2(expression.iloc[0, :2] + 1), rtol=1e-6)
+
+
+def test_variance_filter_keeps_exactly_the_cpgs_at_or_above_the_threshold():
+    methylation, expression = _toy()
+    methylation.iloc[:, 0] = [0, 1, 0, 1, 0, 1]  # variance 0.3
+    methylation.iloc[:, 1] = 0.5                  # variance 0
+    variance = methylation.var(ddof=1)
+    threshold = float(variance.iloc[2])
+    cohort = preprocess(methylation, expression, cancer_type="X",
+                        options=PreprocessOptions(min_variance=threshold))
+    assert set(cohort.cpgs) == set(variance.index[variance >= threshold])
+    top = preprocess(methylation, expression, cancer_type="X",
+                     options=PreprocessOptions(min_variance=0, top_cpgs=1))
+    assert list(top.cpgs) == [methylation.columns[0]]
+
+
+def test_na_cpgs_are_dropped_or_mean_filled_under_the_na_fraction():
+    methylation, expression = _toy()
+    methylation.iloc[0, 3] = np.nan
+    dropped = preprocess(methylation, expression, cancer_type="X", options=PreprocessOptions(min_variance=0))
+    assert methylation.columns[3] not in set(dropped.cpgs)
+    filled = preprocess(methylation, expression, cancer_type="X",
+                        options=PreprocessOptions(min_variance=0, max_na_fraction=0.2))
+    column = list(filled.cpgs).index(methylation.columns[3])
+    assert filled.methylation[0, column] == pytest.approx(methylation.iloc[1:, 3].mean(), rel=1e-6)
+
+
+def _bad_inputs(tmp_path):
+    methylation, expression = _toy()
+    cases = {}
+
+    def case(name, m, e, message, extra=()):
+        m_path, e_path = tmp_path / f"{name}_m.csv", tmp_path / f"{name}_e.csv"
+        m.to_csv(m_path) if isinstance(m, pd.DataFrame) else m_path.write_bytes(m)
+        e.to_csv(e_path) if isinstance(e, pd.DataFrame) else e_path.write_bytes(e)
+        cases[name] = (m_path, e_path, message, list(extra))
+
+    mismatched = expression.copy()
+    mismatched.index = [f"TCGA-BB-{i:04d}-01" for i in range(len(mismatched))]
+    case("no_overlap", methylation, mismatched, "no sample has both methylation and expression")
+    duplicated = methylation.copy()
+    duplicated.index = [methylation.index[0]] * 2 + list(methylation.index[2:])
+    case("duplicated", duplicated, expression, "duplicated sample id")
+    m_values = methylation.copy()
+    m_values.iloc[2, 1] = 3.7
+    case("m_values", m_values, expression, "expected beta values in [0, 1], found 3.7")
+    nan_expression = expression.copy()
+    nan_expression.iloc[1, 0] = np.nan
+    case("nan", methylation, nan_expression, "has NA values for some genes only")
+    inf_expression = expression.copy()
+    inf_expression.iloc[1, 0] = np.inf
+    case("inf", methylation, inf_expression, "infinite values")
+    negative = expression.copy()
+    negative.iloc[1, 0] = -1
+    case("negative", methylation, negative, "negative values")
+    case("transposed", methylation, expression, "looks transposed", ["--orientation", "features-by-samples"])
+    case("ambiguous", methylation, expression * 3.5, "neither clearly log2 scale")
+    case("raw_said_log", methylation, expression * 100, "says it is log2 scale", ["--log-transform", "no"])
+    case("empty", b"", expression, "is empty")
+    truncated = gzip.compress(methylation.to_csv().encode())[:200]
+    cases["corrupt_gzip"] = (tmp_path / "corrupt.csv.gz", tmp_path / "corrupt_e.csv", "truncated or corrupt", [])
+    (tmp_path / "corrupt.csv.gz").write_bytes(truncated)
+    expression.to_csv(tmp_path / "corrupt_e.csv")
+    return cases
+
+
+BAD = ["no_overlap", "duplicated", "m_values", "nan", "inf", "negative", "transposed",
+       "ambiguous", "raw_said_log", "empty", "corrupt_gzip"]
+
+
+@pytest.mark.parametrize("name", BAD)
+def test_bad_input_gives_one_error_line_and_no_output(name, tmp_path, cli):
+    m_path, e_path, message, extra = _bad_inputs(tmp_path)[name]
+    out = tmp_path / "out" / "cohort.h5"
+    result = cli("preprocess", "--methylation", m_path, "--expression", e_path, "--cancer-type", "X",
+                 "--min-variance", "0", "--out", out, *extra, check=False)
+    assert result.returncode == 1
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Error: "), result.stderr
+    assert message in lines[0]
+    assert not out.exists()
+    assert not list(out.parent.glob("*")) if out.parent.exists() else True
+
+
+def test_reference_cohort_fixes_the_feature_lists():
+    methylation, expression = _toy()
+    reference = preprocess(methylation, expression, cancer_type="X", options=PreprocessOptions(min_variance=0))
+    reordered = methylation[methylation.columns[::-1]]
+    aligned = preprocess(reordered, expression, cancer_type="Y", options=PreprocessOptions(min_variance=0),
+                         reference=reference)
+    assert list(aligned.cpgs) == list(reference.cpgs)
+    with pytest.raises(TdimputeError, match="1 of the reference's 4 CpGs are absent"):
+        preprocess(methylation.iloc[:, :3], expression, cancer_type="Y",
+                   options=PreprocessOptions(min_variance=0), reference=reference)

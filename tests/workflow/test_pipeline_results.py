@@ -1,0 +1,57 @@
+"""Content checks of the pipeline runs defined in test_pipeline.yml."""
+
+import json
+
+import pandas as pd
+import pytest
+
+METHODS = {"tdimpute", "tdimpute-self", "tdimpute-notf", "mean", "svd", "tobmi", "lasso"}
+
+
+@pytest.mark.workflow("pipeline benchmark test profile")
+def test_every_method_is_evaluated_on_every_split(workflow_dir):
+    runs = pd.read_csv(workflow_dir / "results/summary/benchmark_runs.tsv", sep="\t")
+    assert set(runs["method"]) == METHODS
+    assert sorted(set(runs["missing_rate"])) == [0.3, 0.7]
+    assert len(runs) == len(METHODS) * 2
+    # Every method of one split was tested on the same samples.
+    for rate, group in runs.groupby("missing_rate"):
+        split = json.loads((workflow_dir / f"results/splits/BRCA_rate{rate}_rep1.split.json").read_text())
+        assert set(group["n_samples"]) == {len(split["test"])}
+
+
+@pytest.mark.workflow("pipeline benchmark test profile")
+def test_methods_that_use_methylation_beat_the_mean_at_low_missing_rate(workflow_dir):
+    summary = pd.read_csv(workflow_dir / "results/summary/benchmark_summary.tsv", sep="\t")
+    at_30 = summary[summary["missing_rate"] == 0.3].set_index("method")["rmse_mean"]
+    for method in ["svd", "tobmi", "tdimpute"]:
+        assert at_30[method] < at_30["mean"], (method, at_30.to_dict())
+
+
+@pytest.mark.workflow("pipeline benchmark test profile")
+def test_published_imputations_cover_the_test_samples(workflow_dir):
+    from tdimpute.io import read_expression
+
+    split = json.loads((workflow_dir / "results/splits/BRCA_rate0.3_rep1.split.json").read_text())
+    imputed = read_expression(workflow_dir / "results/imputed/tdimpute/BRCA_rate0.3_rep1_tdimpute.imputed.tsv.gz")
+    assert sorted(imputed.index) == sorted(split["test"])
+    assert imputed.shape[1] == 60
+
+
+def _trace(workflow_dir, run):
+    traces = sorted((workflow_dir / "results/pipeline_info").glob("execution_trace_*.txt"))
+    assert len(traces) == 3
+    table = pd.read_csv(traces[run], sep="\t")
+    table["process"] = table["name"].str.extract(r"(\w+) \(", expand=False).fillna(table["name"].str.split(":").str[-1])
+    return table
+
+
+@pytest.mark.workflow("pipeline resumes without rerunning finished tasks")
+def test_resume_reruns_nothing_then_only_what_a_changed_parameter_touches(workflow_dir):
+    first, second, third = (_trace(workflow_dir, i) for i in range(3))
+    assert (first["status"] == "COMPLETED").all()
+    assert (second["status"] == "CACHED").all() and len(second) == len(first)
+    rerun = third[third["status"] != "CACHED"]
+    assert all("tdimpute-self" in name or "SUMMARIZE" in name for name in rerun["name"]), rerun["name"].tolist()
+    assert sorted(rerun["name"].str.extract(r":(\w+) ", expand=False).fillna("SUMMARIZE")) == \
+        ["EVALUATE", "FIT", "IMPUTE", "SUMMARIZE"]
