@@ -37,7 +37,9 @@ lock:
 	/tmp/tdimpute-lock/bin/pip install -q ".[cpu,test]"
 	{ echo "# One lock for CI and the container images: pip install -c requirements/lock.txt ..."; \
 	  echo "# Regenerate with: make lock"; \
-	  /tmp/tdimpute-lock/bin/pip freeze --exclude tdimpute; } > requirements/lock.txt
+	  /tmp/tdimpute-lock/bin/pip freeze --exclude tdimpute; \
+	  echo "# The GPU build (tdimpute[gpu]) at the same version."; \
+	  /tmp/tdimpute-lock/bin/pip freeze | sed -n 's/^tensorflow_cpu==/tensorflow==/p'; } > requirements/lock.txt
 
 clean:
 	rm -rf work results .nextflow .nextflow.log* .pytest_cache
