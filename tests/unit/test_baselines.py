@@ -7,7 +7,7 @@ from tdimpute.models import METHODS, imputer_class, load_model
 from tdimpute.models.tobmi import TobmiImputer
 from tdimpute.operations import expression_frame, methylation_frame
 
-BASELINES = ["mean", "svd", "tobmi", "lasso"]
+BASELINES = ["mean", "svd", "tobmi", "lasso", "lasso-cv"]
 
 
 def _luad(luad_dir):
@@ -79,13 +79,33 @@ def test_mean_predicts_the_training_mean_of_each_gene(small_cohort):
     np.testing.assert_allclose(imputed.to_numpy(), np.tile(Y.mean().to_numpy(), (len(X_test), 1)), rtol=1e-6)
 
 
-def test_lasso_matches_scikit_learn_on_scaled_targets(small_cohort):
+@pytest.mark.parametrize("alpha", [0.1, 1e-3, 1e-4])
+def test_lasso_matches_plain_scikit_learn_to_1e4(alpha, small_cohort):
     X, Y, X_test, _ = _train_test(small_cohort)
-    model = imputer_class("lasso")(alpha=0.001).fit(X, Y)
+    model = imputer_class("lasso")(alpha=alpha).fit(X, Y)
     scale = float(Y.to_numpy().max()) + 1e-3
-    reference = Lasso(alpha=0.001).fit(X.to_numpy(np.float64), Y.to_numpy(np.float64) / scale)
+    reference = Lasso(alpha=alpha, tol=1e-10, max_iter=200_000).fit(
+        X.to_numpy(np.float64), Y.to_numpy(np.float64) / scale)
     np.testing.assert_allclose(model.predict(X_test).to_numpy(),
                                reference.predict(X_test.to_numpy(np.float64)) * scale, atol=1e-4)
+    assert model.coef_.nnz == (reference.coef_ != 0).sum()
+
+
+def test_paper_lasso_predicts_the_mean_when_alpha_zeroes_every_gene(small_cohort):
+    X, Y, X_test, _ = _train_test(small_cohort)
+    lasso = imputer_class("lasso")().fit(X, Y)
+    assert lasso.coef_.nnz == 0
+    np.testing.assert_allclose(lasso.predict(X_test).to_numpy(),
+                               imputer_class("mean")().fit(X, Y).predict(X_test).to_numpy(), rtol=1e-5)
+
+
+def test_lasso_cv_picks_the_alpha_with_the_lowest_inner_error_and_beats_the_mean(small_cohort):
+    X, Y, X_test, Y_test = _train_test(small_cohort)
+    model = imputer_class("lasso-cv")(n_alphas=6, cv=3).fit(X, Y)
+    assert model.alpha_ == model.alphas_[np.argmin(model.cv_mse_)]
+    assert model.alpha_ < model.alphas_[0]
+    mean = imputer_class("mean")().fit(X, Y).predict(X_test)
+    assert _rmse(model.predict(X_test), Y_test) < 0.95 * _rmse(mean, Y_test)
 
 
 def test_predict_aligns_cpgs_by_name_and_refuses_missing_ones(small_cohort):

@@ -16,6 +16,7 @@ METHODS = {
     "svd": "svd:SvdImputer",
     "tobmi": "tobmi:TobmiImputer",
     "lasso": "lasso:LassoImputer",
+    "lasso-cv": "lasso:LassoCVImputer",
 }
 
 
