@@ -26,6 +26,7 @@ def atomic_path(target: str | os.PathLike, directory: bool = False) -> Iterator[
         fd, name = tempfile.mkstemp(prefix=prefix, dir=target.parent)
         os.close(fd)
         tmp = Path(name)
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp's 0600 would make outputs private
     try:
         yield tmp
         if directory and target.exists():
@@ -37,6 +38,12 @@ def atomic_path(target: str | os.PathLike, directory: bool = False) -> Iterator[
         else:
             tmp.unlink(missing_ok=True)
         raise
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def write_json(path: str | os.PathLike, data: dict) -> None:

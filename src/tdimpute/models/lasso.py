@@ -9,7 +9,7 @@ Both solve exactly scikit-learn's problem for every gene k,
 
     min_w  1/(2n) ||y_k - b_k - X w||^2 + alpha ||w||_1,
 
-but share the work across genes (see `fit_lasso`): a gene whose correlations with every CpG
+but share the work across genes (see `lasso_path_genes`): a gene whose correlations with every CpG
 stay below alpha has w = 0 and is never solved (the KKT condition proves it); the others are
 solved by coordinate descent on a small working set of CpGs (the strong rule of Tibshirani
 et al. 2012), and the solution is accepted only when one batched product X^T R confirms the
@@ -29,66 +29,85 @@ from .base import Imputer, expression_scale
 
 GENE_BLOCK = 1024  # genes screened together: bounds the (CpGs x block) matrices in memory
 WORKING_SET_STEP = 100  # CpGs added to a gene's working set per pass, at most
+MAX_PASSES = 100  # working-set passes per alpha; a guard, far above what convergence needs
 
 
-def fit_lasso(X: np.ndarray, Y: np.ndarray, alpha: float, tol: float = 1e-6,
-              max_iter: int = 5000, label: str = "lasso") -> tuple[sparse.csc_matrix, np.ndarray]:
-    """Per-gene Lasso of Y (n x genes) on X (n x CpGs), with intercepts.
+def lasso_path_genes(X: np.ndarray, Y: np.ndarray, alphas, tol: float = 1e-7, max_iter: int = 20000,
+                     label: str = "lasso") -> list[tuple[sparse.csc_matrix, np.ndarray]]:
+    """Per-gene Lasso at each of the decreasing `alphas`, each fit warm-started from the last.
 
-    Returns the coefficients as a sparse (CpGs x genes) matrix and the intercepts.
+    Returns one (sparse CpGs x genes coefficients, intercepts) pair per alpha.
     """
     X = np.asarray(X, dtype=np.float64)
     Y = np.asarray(Y, dtype=np.float64)
-    n, n_genes = Y.shape
+    alphas = np.asarray(alphas, dtype=np.float64)
+    if np.any(np.diff(alphas) > 0):
+        raise ValueError("alphas must be decreasing")
+    n_genes = Y.shape[1]
     x_mean, y_mean = X.mean(axis=0), Y.mean(axis=0)
     Xc = X - x_mean
-    columns: list[sparse.csc_matrix] = []
+    blocks = []
     for start in range(0, n_genes, GENE_BLOCK):
-        block = (Y[:, start:start + GENE_BLOCK] - y_mean[start:start + GENE_BLOCK])
-        columns.append(_fit_block(Xc, block, alpha, tol, max_iter))
+        genes = slice(start, start + GENE_BLOCK)
+        blocks.append(_path_block(Xc, Y[:, genes] - y_mean[genes], alphas, tol, max_iter))
         if n_genes > GENE_BLOCK:
-            done = min(start + GENE_BLOCK, n_genes)
-            print(f"{label}: {done}/{n_genes} genes", file=sys.stderr, flush=True)
-    coef = sparse.hstack(columns, format="csc")
-    intercept = y_mean - np.asarray(coef.T @ x_mean).ravel()
-    return coef, intercept
+            print(f"{label}: {min(start + GENE_BLOCK, n_genes)}/{n_genes} genes", file=sys.stderr, flush=True)
+    path = []
+    for i in range(len(alphas)):
+        coef = sparse.hstack([block[i] for block in blocks], format="csc")
+        path.append((coef, y_mean - np.asarray(coef.T @ x_mean).ravel()))
+    return path
 
 
-def _fit_block(Xc: np.ndarray, Yc: np.ndarray, alpha: float, tol: float, max_iter: int) -> sparse.csc_matrix:
+def _path_block(Xc: np.ndarray, Yc: np.ndarray, alphas: np.ndarray, tol: float,
+                max_iter: int) -> list[sparse.csc_matrix]:
     n, n_genes = Yc.shape
-    correlation = np.abs(Xc.T @ Yc) / n              # (CpGs x genes) at w = 0
+    # score[j, k] = |x_j' r_k| / n for the current residual r_k (at first r_k = y_k): the
+    # KKT conditions hold for a CpG outside the support when its score <= alpha.
+    score = np.abs(Xc.T @ Yc) / n
+    alpha_max = score.max(axis=0)
     coef = np.zeros((Xc.shape[1], n_genes))
-    # Genes with every correlation <= alpha have w = 0 (KKT); the others start from the CpGs
-    # most correlated with them and grow by the worst KKT violators until none is left.
-    working = {k: _top(correlation[:, k], alpha) for k in np.flatnonzero(correlation.max(axis=0) > alpha)}
-    while working:
-        for k, cpgs in working.items():
-            coef[:, k] = 0.0
-            coef[cpgs, k] = _solve(Xc[:, cpgs], Yc[:, k], alpha, tol, max_iter)
-        genes = np.array(sorted(working))
-        residual = Yc[:, genes] - Xc @ coef[:, genes]
-        violation = np.abs(Xc.T @ residual) / n        # one product checks every CpG of every gene
-        violation[coef[:, genes] != 0] = 0.0
-        working = {}
-        for i, k in enumerate(genes):
-            added = _top(violation[:, i], alpha * (1 + 1e-6))
-            if len(added):
-                working[k] = np.union1d(np.flatnonzero(coef[:, k]), added)
-    return sparse.csc_matrix(coef)
+    path = []
+    for alpha in alphas:
+        # Genes whose correlations all stay <= alpha have w = 0; the others are solved on
+        # their support plus the worst KKT violators, which grow until none is left.
+        working = {k: np.union1d(np.flatnonzero(coef[:, k]), _violators(score[:, k], coef[:, k], alpha))
+                   for k in np.flatnonzero(alpha_max > alpha)}
+        for _ in range(MAX_PASSES):
+            if not working:
+                break
+            for k, cpgs in working.items():
+                start = coef[cpgs, k]
+                coef[:, k] = 0.0
+                coef[cpgs, k] = _solve(Xc[:, cpgs], Yc[:, k], alpha, tol, max_iter, start)
+            genes = np.array(sorted(working))
+            score[:, genes] = np.abs(Xc.T @ (Yc[:, genes] - Xc @ coef[:, genes])) / n
+            working = {}
+            for k in genes:
+                added = _violators(score[:, k], coef[:, k], alpha * (1 + 1e-6))
+                if len(added):
+                    working[k] = np.union1d(np.flatnonzero(coef[:, k]), added)
+        else:
+            print(f"warning: {len(working)} genes still violate the optimality conditions at alpha "
+                  f"{alpha:.3g} after {MAX_PASSES} passes", file=sys.stderr)
+        path.append(sparse.csc_matrix(coef))
+    return path
 
 
-def _top(scores: np.ndarray, threshold: float, most: int = WORKING_SET_STEP) -> np.ndarray:
-    """Indices of the (at most `most`) largest scores above `threshold`."""
-    above = np.flatnonzero(scores > threshold)
+def _violators(score: np.ndarray, coef: np.ndarray, threshold: float,
+               most: int = WORKING_SET_STEP) -> np.ndarray:
+    """The (at most `most`) CpGs outside the support whose score exceeds `threshold`."""
+    above = np.flatnonzero((score > threshold) & (coef == 0))
     if len(above) > most:
-        above = above[np.argpartition(scores[above], -most)[-most:]]
-    return np.sort(above)
+        above = above[np.argpartition(score[above], -most)[-most:]]
+    return above
 
 
-def _solve(Xw: np.ndarray, y: np.ndarray, alpha: float, tol: float, max_iter: int) -> np.ndarray:
+def _solve(Xw: np.ndarray, y: np.ndarray, alpha: float, tol: float, max_iter: int,
+           start: np.ndarray) -> np.ndarray:
     if Xw.shape[1] == 0:
         return np.zeros(0)
-    _, coefs, _ = lasso_path(Xw, y, alphas=[alpha], tol=tol, max_iter=max_iter,
+    _, coefs, _ = lasso_path(Xw, y, alphas=[alpha], tol=tol, max_iter=max_iter, coef_init=start,
                              precompute=Xw.shape[1] < Xw.shape[0])
     return coefs[:, 0]
 
@@ -96,11 +115,12 @@ def _solve(Xw: np.ndarray, y: np.ndarray, alpha: float, tol: float, max_iter: in
 class _ScaledLasso(Imputer):
     """Shared by lasso and lasso-cv: expression / scale in, scale * prediction out."""
 
-    def _fit_scaled(self, X: np.ndarray, Y: np.ndarray, alpha: float) -> None:
+    def _fit_scaled(self, X: np.ndarray, Y: np.ndarray, alphas) -> None:
+        """Fit at the last of the decreasing `alphas`, passing through the others."""
         self.scale_ = np.float64(expression_scale(Y))
-        self.alpha_ = np.float64(alpha)
-        coef, intercept = fit_lasso(X, Y / self.scale_, alpha, tol=self.tol,
-                                    max_iter=self.max_iter, label=self.method)
+        self.alpha_ = np.float64(alphas[-1])
+        coef, intercept = lasso_path_genes(X, Y / self.scale_, alphas, tol=self.tol,
+                                           max_iter=self.max_iter, label=self.method)[-1]
         self.coef_ = coef.astype(np.float32)
         self.intercept_ = intercept.astype(np.float32)
 
@@ -129,13 +149,13 @@ class _ScaledLasso(Imputer):
 class LassoImputer(_ScaledLasso):
     method = "lasso"
 
-    def __init__(self, alpha: float = 0.1, tol: float = 1e-6, max_iter: int = 5000) -> None:
+    def __init__(self, alpha: float = 0.1, tol: float = 1e-7, max_iter: int = 20000) -> None:
         self.alpha = alpha
         self.tol = tol
         self.max_iter = max_iter
 
     def _fit(self, X: np.ndarray, Y: np.ndarray) -> None:
-        self._fit_scaled(X, Y, self.alpha)
+        self._fit_scaled(X, Y, [self.alpha])
 
 
 class LassoCVImputer(_ScaledLasso):
@@ -148,7 +168,7 @@ class LassoCVImputer(_ScaledLasso):
     method = "lasso-cv"
 
     def __init__(self, n_alphas: int = 10, alpha_ratio: float = 1e-3, cv: int = 3,
-                 cv_genes: int = 1000, tol: float = 1e-6, max_iter: int = 5000, seed: int = 0) -> None:
+                 cv_genes: int = 1000, tol: float = 1e-7, max_iter: int = 20000, seed: int = 0) -> None:
         self.n_alphas = n_alphas
         self.alpha_ratio = alpha_ratio
         self.cv = cv
@@ -165,14 +185,16 @@ class LassoCVImputer(_ScaledLasso):
         errors = np.zeros(len(alphas))
         folds = KFold(self.cv, shuffle=True, random_state=self.seed).split(X)
         for fold, (train, test) in enumerate(folds, start=1):
-            for i, alpha in enumerate(alphas):
-                coef, intercept = fit_lasso(X[train], scaled[train][:, genes], alpha, self.tol, self.max_iter)
+            path = lasso_path_genes(X[train], scaled[train][:, genes], alphas, self.tol, self.max_iter)
+            for i, (coef, intercept) in enumerate(path):
                 predicted = np.asarray(coef.T @ X[test].T).T + intercept
                 errors[i] += np.mean((predicted - scaled[test][:, genes]) ** 2)
             print(f"lasso-cv: fold {fold}/{self.cv} done", file=sys.stderr, flush=True)
         self.alphas_ = alphas
         self.cv_mse_ = errors / self.cv
-        self._fit_scaled(X, Y, float(alphas[np.argmin(self.cv_mse_)]))
+        best = int(np.argmin(self.cv_mse_))
+        # The path down to the chosen alpha warm-starts every gene's final fit.
+        self._fit_scaled(X, Y, alphas[: best + 1])
 
     def _alpha_grid(self, X: np.ndarray, Y: np.ndarray) -> np.ndarray:
         """From the smallest alpha that zeroes every gene down by `alpha_ratio`."""
