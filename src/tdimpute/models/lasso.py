@@ -19,9 +19,11 @@ KKT conditions for every CpG outside the working set.
 from __future__ import annotations
 
 import sys
+import warnings
 
 import numpy as np
 from scipy import sparse
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import lasso_path
 from sklearn.model_selection import KFold
 
@@ -46,12 +48,17 @@ def lasso_path_genes(X: np.ndarray, Y: np.ndarray, alphas, tol: float = 1e-7, ma
     n_genes = Y.shape[1]
     x_mean, y_mean = X.mean(axis=0), Y.mean(axis=0)
     Xc = X - x_mean
-    blocks = []
+    blocks, unconverged = [], 0
     for start in range(0, n_genes, GENE_BLOCK):
         genes = slice(start, start + GENE_BLOCK)
-        blocks.append(_path_block(Xc, Y[:, genes] - y_mean[genes], alphas, tol, max_iter))
+        block, stalled = _path_block(Xc, Y[:, genes] - y_mean[genes], alphas, tol, max_iter)
+        blocks.append(block)
+        unconverged += stalled
         if n_genes > GENE_BLOCK:
             print(f"{label}: {min(start + GENE_BLOCK, n_genes)}/{n_genes} genes", file=sys.stderr, flush=True)
+    if unconverged:
+        print(f"warning: {label}: {unconverged} gene fits reached max_iter={max_iter} before "
+              f"their duality gap fell below tol={tol:g}", file=sys.stderr)
     path = []
     for i in range(len(alphas)):
         coef = sparse.hstack([block[i] for block in blocks], format="csc")
@@ -60,8 +67,10 @@ def lasso_path_genes(X: np.ndarray, Y: np.ndarray, alphas, tol: float = 1e-7, ma
 
 
 def _path_block(Xc: np.ndarray, Yc: np.ndarray, alphas: np.ndarray, tol: float,
-                max_iter: int) -> list[sparse.csc_matrix]:
+                max_iter: int) -> tuple[list[sparse.csc_matrix], int]:
+    """The path of one block of genes, and how many gene fits stopped at max_iter."""
     n, n_genes = Yc.shape
+    stalled = 0
     # score[j, k] = |x_j' r_k| / n for the current residual r_k (at first r_k = y_k): the
     # KKT conditions hold for a CpG outside the support when its score <= alpha.
     score = np.abs(Xc.T @ Yc) / n
@@ -69,47 +78,57 @@ def _path_block(Xc: np.ndarray, Yc: np.ndarray, alphas: np.ndarray, tol: float,
     coef = np.zeros((Xc.shape[1], n_genes))
     path = []
     for alpha in alphas:
-        # Genes whose correlations all stay <= alpha have w = 0; the others are solved on
-        # their support plus the worst KKT violators, which grow until none is left.
-        working = {k: np.union1d(np.flatnonzero(coef[:, k]), _violators(score[:, k], coef[:, k], alpha))
+        # Genes whose correlations all stay <= alpha have w = 0; the others are solved on a
+        # working set (their support, then the worst KKT violators) that only grows, so the
+        # passes end once no CpG outside it violates the conditions.
+        working = {k: np.union1d(np.flatnonzero(coef[:, k]), _violators(score[:, k], coef[:, k] != 0, alpha))
                    for k in np.flatnonzero(alpha_max > alpha)}
+        unsolved = set(working)
         for _ in range(MAX_PASSES):
-            if not working:
+            if not unsolved:
                 break
-            for k, cpgs in working.items():
+            genes = np.array(sorted(unsolved))
+            for k in genes:
+                cpgs = working[k]
                 start = coef[cpgs, k]
                 coef[:, k] = 0.0
-                coef[cpgs, k] = _solve(Xc[:, cpgs], Yc[:, k], alpha, tol, max_iter, start)
-            genes = np.array(sorted(working))
+                coef[cpgs, k], converged = _solve(Xc[:, cpgs], Yc[:, k], alpha, tol, max_iter, start)
+                stalled += not converged
             score[:, genes] = np.abs(Xc.T @ (Yc[:, genes] - Xc @ coef[:, genes])) / n
-            working = {}
+            unsolved = set()
             for k in genes:
-                added = _violators(score[:, k], coef[:, k], alpha * (1 + 1e-6))
+                inside = np.zeros(len(score), dtype=bool)
+                inside[working[k]] = True
+                added = _violators(score[:, k], inside, alpha * (1 + 1e-6))
                 if len(added):
-                    working[k] = np.union1d(np.flatnonzero(coef[:, k]), added)
-        else:
-            print(f"warning: {len(working)} genes still violate the optimality conditions at alpha "
+                    working[k] = np.union1d(working[k], added)
+                    unsolved.add(k)
+        if unsolved:
+            print(f"warning: {len(unsolved)} genes still violate the optimality conditions at alpha "
                   f"{alpha:.3g} after {MAX_PASSES} passes", file=sys.stderr)
         path.append(sparse.csc_matrix(coef))
-    return path
+    return path, stalled
 
 
-def _violators(score: np.ndarray, coef: np.ndarray, threshold: float,
+def _violators(score: np.ndarray, inside: np.ndarray, threshold: float,
                most: int = WORKING_SET_STEP) -> np.ndarray:
-    """The (at most `most`) CpGs outside the support whose score exceeds `threshold`."""
-    above = np.flatnonzero((score > threshold) & (coef == 0))
+    """The (at most `most`) CpGs not `inside` the working set whose score exceeds `threshold`."""
+    above = np.flatnonzero((score > threshold) & ~inside)
     if len(above) > most:
         above = above[np.argpartition(score[above], -most)[-most:]]
     return above
 
 
 def _solve(Xw: np.ndarray, y: np.ndarray, alpha: float, tol: float, max_iter: int,
-           start: np.ndarray) -> np.ndarray:
+           start: np.ndarray) -> tuple[np.ndarray, bool]:
+    """Coordinate descent on the working set; also says whether it converged."""
     if Xw.shape[1] == 0:
-        return np.zeros(0)
-    _, coefs, _ = lasso_path(Xw, y, alphas=[alpha], tol=tol, max_iter=max_iter, coef_init=start,
-                             precompute=Xw.shape[1] < Xw.shape[0])
-    return coefs[:, 0]
+        return np.zeros(0), True
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ConvergenceWarning)
+        _, coefs, _ = lasso_path(Xw, y, alphas=[alpha], tol=tol, max_iter=max_iter, coef_init=start,
+                                 precompute=Xw.shape[1] < Xw.shape[0])
+    return coefs[:, 0], not any(issubclass(w.category, ConvergenceWarning) for w in caught)
 
 
 class _ScaledLasso(Imputer):
@@ -167,7 +186,7 @@ class LassoCVImputer(_ScaledLasso):
 
     method = "lasso-cv"
 
-    def __init__(self, n_alphas: int = 10, alpha_ratio: float = 1e-3, cv: int = 3,
+    def __init__(self, n_alphas: int = 10, alpha_ratio: float = 1e-2, cv: int = 3,
                  cv_genes: int = 1000, tol: float = 1e-7, max_iter: int = 20000, seed: int = 0) -> None:
         self.n_alphas = n_alphas
         self.alpha_ratio = alpha_ratio
@@ -193,6 +212,9 @@ class LassoCVImputer(_ScaledLasso):
         self.alphas_ = alphas
         self.cv_mse_ = errors / self.cv
         best = int(np.argmin(self.cv_mse_))
+        if best == len(alphas) - 1:
+            print(f"warning: lasso-cv chose the smallest alpha tried ({alphas[-1]:.3g}); a smaller "
+                  "alpha_ratio may fit better", file=sys.stderr)
         # The path down to the chosen alpha warm-starts every gene's final fit.
         self._fit_scaled(X, Y, alphas[: best + 1])
 

@@ -1,0 +1,1 @@
+"""What imputed expression does to the analyses people run on it."""
