@@ -1,7 +1,7 @@
 /*
  * BENCHMARK mode, the paper's protocol: per target cancer, pretrain on the pool without it;
- * then for each missing rate and replicate one split, and for every method fit, impute and
- * evaluate on that same split.
+ * then for each missing rate and replicate one split, and for every method fit, impute,
+ * evaluate and run the downstream analyses on that same split.
  */
 include { PREPARE_COHORT } from '../subworkflows/local/prepare_cohort'
 include { SPLIT          } from '../modules/local/split/main'
@@ -9,7 +9,9 @@ include { PRETRAIN       } from '../modules/local/pretrain/main'
 include { FIT            } from '../modules/local/fit/main'
 include { IMPUTE         } from '../modules/local/impute/main'
 include { EVALUATE       } from '../modules/local/evaluate/main'
+include { DOWNSTREAM     } from '../modules/local/downstream/main'
 include { SUMMARIZE      } from '../modules/local/summarize/main'
+include { SUMMARIZE as SUMMARIZE_DOWNSTREAM } from '../modules/local/summarize/main'
 
 // Methods that start from the pan-cancer pretrained network.
 def TRANSFER_METHODS = ['tdimpute', 'tdimpute-notf']
@@ -72,17 +74,21 @@ workflow TDIMPUTE {
     )
     ch_versions = ch_versions.mix(IMPUTE.out.versions)
 
-    EVALUATE(
-        IMPUTE.out.imputed
-            .map { meta, imputed -> [ meta.id, meta, imputed ] }
-            .join(ch_splits_by_id)
-            .combine(ch_cohort)
-            .map { id, meta, imputed, split, cohort -> [ meta, imputed, cohort, split ] }
-    )
+    ch_imputed = IMPUTE.out.imputed
+        .map { meta, imputed -> [ meta.id, meta, imputed ] }
+        .join(ch_splits_by_id)
+        .combine(ch_cohort)
+        .map { id, meta, imputed, split, cohort -> [ meta, imputed, cohort, split ] }
+    EVALUATE(ch_imputed)
     ch_versions = ch_versions.mix(EVALUATE.out.versions)
 
+    // The same analyses on true and imputed expression of each split's test samples.
+    DOWNSTREAM(ch_imputed, params.prognostic_genes ? file(params.prognostic_genes, checkIfExists: true) : [])
+    ch_versions = ch_versions.mix(DOWNSTREAM.out.versions)
+
     SUMMARIZE(EVALUATE.out.metrics.map { meta, metrics -> metrics }.collect())
-    ch_versions = ch_versions.mix(SUMMARIZE.out.versions)
+    SUMMARIZE_DOWNSTREAM(DOWNSTREAM.out.summary.map { meta, summary -> summary }.collect())
+    ch_versions = ch_versions.mix(SUMMARIZE.out.versions, SUMMARIZE_DOWNSTREAM.out.versions)
 
     // One versions file for the whole run, as nf-core pipelines gather them.
     ch_versions
@@ -90,6 +96,7 @@ workflow TDIMPUTE {
         .collectFile(name: 'software_versions.yml', storeDir: "${params.outdir}/pipeline_info", sort: true)
 
     emit:
-    summary  = SUMMARIZE.out.summary
-    metrics  = EVALUATE.out.metrics
+    summary    = SUMMARIZE.out.summary
+    downstream = SUMMARIZE_DOWNSTREAM.out.summary
+    metrics    = EVALUATE.out.metrics
 }

@@ -247,21 +247,59 @@ def evaluate(
 
 
 @app.command()
-def summarize(
-    metrics: Annotated[list[Path], typer.Argument(help="Metrics files written by evaluate.")],
-    out: Annotated[Path, typer.Option("--out", help="Mean and SD per cancer, missing rate and method (TSV).")],
-    runs: Annotated[Optional[Path], typer.Option("--runs", help="Also write one row per metrics file (TSV).")] = None,
+def downstream(
+    cohort: CohortOption,
+    split_file: Annotated[Path, typer.Option("--split", help="The split the imputation was made for.")],
+    imputed: Annotated[Path, typer.Option("--imputed", help="Imputed expression (TSV.gz).")],
+    out: Annotated[Path, typer.Option("--out", help="Folder to write: downstream.json, tables, Kaplan-Meier figure.")],
+    method: Annotated[Optional[str], typer.Option("--method", help="Method name recorded in the summary.")] = None,
+    prognostic_genes: Annotated[Optional[Path], typer.Option("--prognostic-genes", help="Known prognostic genes, one per line (enrichment factor).")] = None,
+    top: Annotated[int, typer.Option("--top", min=2, help="Size of the top gene and pair lists.")] = 100,
+    seed: SeedOption = 0,
 ) -> None:
-    """Gather the evaluations of a benchmark into tables."""
-    from .files import atomic_path
-    from .summary import collect_metrics, summarize_metrics
+    """Driver genes, prognostic genes, clusters and survival from true vs imputed expression."""
+    from .cohort import read_cohort
+    from .downstream.plots import kaplan_meier_clusters
+    from .files import atomic_path, write_json
+    from .io import read_expression
+    from .operations import downstream as run
+    from .splits import Split
 
-    table = collect_metrics(metrics)
+    known = None
+    if prognostic_genes is not None:
+        if not prognostic_genes.is_file():
+            raise TdimputeError(f"prognostic gene list not found: {prognostic_genes}")
+        known = [g.strip() for g in prognostic_genes.read_text().splitlines() if g.strip()]
+    summary, tables = run(read_cohort(cohort), Split.load(split_file), read_expression(imputed),
+                          known, top=top, seed=seed)
+    if method:
+        summary = {"method": method, **summary}
+    with atomic_path(out, directory=True) as tmp:
+        write_json(tmp / "downstream.json", summary)
+        for name, table in tables.items():
+            table.to_csv(tmp / f"{name}.tsv", sep="\t", float_format="%.6g", na_rep="NA",
+                         index=name != "clusters")
+        kaplan_meier_clusters(tables["clusters"], tmp / "kaplan_meier.png",
+                              {"true": summary["cluster_logrank_p_true"],
+                               "imputed": summary["cluster_logrank_p_imputed"]})
+
+
+@app.command()
+def summarize(
+    results: Annotated[list[Path], typer.Argument(help="JSON files written by evaluate or downstream (with --method).")],
+    out: Annotated[Path, typer.Option("--out", help="Mean and SD per cancer, missing rate and method (TSV).")],
+    runs: Annotated[Optional[Path], typer.Option("--runs", help="Also write one row per file (TSV).")] = None,
+) -> None:
+    """Gather the per-run results of a benchmark into tables."""
+    from .files import atomic_path
+    from .summary import collect_runs, summarize_runs
+
+    table = collect_runs(results)
     if runs is not None:
         with atomic_path(runs) as tmp:
             table.to_csv(tmp, sep="\t", index=False, float_format="%.6g", na_rep="NA")
     with atomic_path(out) as tmp:
-        summarize_metrics(table).to_csv(tmp, sep="\t", index=False, float_format="%.6g", na_rep="NA")
+        summarize_runs(table).to_csv(tmp, sep="\t", index=False, float_format="%.6g", na_rep="NA")
 
 
 @app.command()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import math
 import os
 import shutil
 import tempfile
@@ -47,9 +48,19 @@ def _umask() -> int:
 
 
 def write_json(path: str | os.PathLike, data: dict) -> None:
-    """Write `data` as indented JSON, atomically."""
+    """Write `data` as indented JSON, atomically; NaN and infinities become null (valid JSON)."""
     with atomic_path(path) as tmp:
-        tmp.write_text(json.dumps(data, indent=2, sort_keys=False) + "\n")
+        tmp.write_text(json.dumps(_finite(data), indent=2, allow_nan=False) + "\n")
+
+
+def _finite(value):
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_finite(v) for v in value]
+    return value
 
 
 def read_json(path: str | os.PathLike) -> dict:

@@ -99,6 +99,23 @@ def evaluate(cohort: Cohort, split: Split, imputed: pd.DataFrame) -> tuple[dict,
     return metrics, per_gene_accuracy(truth, imputed)
 
 
+def downstream(cohort: Cohort, split: Split, imputed: pd.DataFrame,
+               known_prognostic: list[str] | None = None, top: int = 100, seed: int = 0) -> tuple[dict, dict]:
+    """The downstream analyses on the split's test samples, true against imputed expression."""
+    from .downstream.analysis import compare
+
+    rows = cohort.rows_of(split.test, "test samples")
+    truth = expression_frame(cohort, rows)
+    missing = truth.index.difference(imputed.index)
+    if len(missing):
+        raise TdimputeError(f"{len(missing)} test samples are not in the imputed file, e.g. {missing[0]!r}")
+    clinical = cohort.clinical.iloc[rows].set_index(truth.index)
+    summary, tables = compare(methylation_frame(cohort, rows), truth, imputed, clinical,
+                              known_prognostic, top=top, seed=seed)
+    context = {"cancer": split.cancer, "missing_rate": split.missing_rate, "replicate": split.replicate}
+    return {**context, **summary}, tables
+
+
 def _require(params: dict, key: str, method: str):
     if not params.get(key):
         raise TdimputeError(f"method {method} needs --{key}")

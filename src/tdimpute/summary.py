@@ -1,4 +1,8 @@
-"""Tables over a whole benchmark: one row per evaluated imputation, and their means."""
+"""Tables over a whole benchmark: one row per evaluated imputation, and their means.
+
+Works on any of the per-run JSON files (`evaluate`'s metrics, `downstream`'s summaries): each
+numeric field is averaged over replicates per cancer, missing rate and method.
+"""
 
 from __future__ import annotations
 
@@ -10,24 +14,27 @@ from .errors import TdimputeError
 from .files import read_json
 
 KEYS = ["cancer", "missing_rate", "method"]
-METRICS = ["rmse", "mae", "r2"]
+NOT_AVERAGED = {"replicate", "n_samples", "n_genes"}
 
 
-def collect_metrics(paths: list[Path]) -> pd.DataFrame:
-    """One row per metrics file written by `evaluate`, sorted by cancer, rate, method, replicate."""
+def collect_runs(paths: list[Path]) -> pd.DataFrame:
+    """One row per JSON file, sorted by cancer, rate, method and replicate."""
     if not paths:
-        raise TdimputeError("no metrics files given")
+        raise TdimputeError("no files given")
     rows = [read_json(p) for p in paths]
-    lacking = [str(p) for p, r in zip(paths, rows) if not set(KEYS + METRICS) <= set(r)]
+    lacking = [str(p) for p, r in zip(paths, rows) if not set(KEYS + ["replicate"]) <= set(r)]
     if lacking:
-        raise TdimputeError(f"{lacking[0]} is not a metrics file from evaluate --method")
+        raise TdimputeError(f"{lacking[0]} lacks cancer, missing_rate, method or replicate "
+                            "(was it written with --method?)")
     return pd.DataFrame(rows).sort_values(KEYS + ["replicate"], kind="stable").reset_index(drop=True)
 
 
-def summarize_metrics(runs: pd.DataFrame) -> pd.DataFrame:
-    """Mean and standard deviation of each metric over replicates."""
-    grouped = runs.groupby(KEYS, sort=True)[METRICS]
-    table = grouped.agg(["mean", "std"])
-    table.columns = [f"{metric}_{stat}" for metric, stat in table.columns]
+def summarize_runs(runs: pd.DataFrame) -> pd.DataFrame:
+    """Mean and standard deviation of each numeric field over replicates."""
+    fields = [c for c in runs.columns
+              if c not in KEYS and c not in NOT_AVERAGED and pd.api.types.is_numeric_dtype(runs[c])]
+    grouped = runs.groupby(KEYS, sort=True)
+    table = grouped[fields].agg(["mean", "std"])
+    table.columns = [f"{field}_{stat}" for field, stat in table.columns]
     table.insert(0, "n_replicates", grouped.size())
     return table.reset_index()

@@ -143,3 +143,28 @@ def test_baselines_on_real_luad_data_at_30_percent_missing(luad_dir):
     assert rmse["lasso"] == pytest.approx(rmse["mean"], rel=1e-5)
     for method in ["svd", "tobmi", "lasso-cv"]:
         assert rmse[method] < 0.95 * rmse["mean"], rmse
+
+
+def _exact_iterative_svd(X, Y, X_test, rank=10, max_iter=200, tol=1e-5):
+    """fancyimpute's IterativeSVD in the block setting with a full SVD every iteration."""
+    n, n_genes = Y.shape
+    stacked = np.vstack([np.hstack([Y, X]), np.hstack([np.tile(Y.mean(0), (len(X_test), 1)), X_test])])
+    for iteration in range(max_iter):
+        current = min(2 ** iteration, rank)
+        u, s, vt = np.linalg.svd(stacked, full_matrices=False)
+        reconstructed = (u[n:, :current] * s[:current]) @ vt[:current, :n_genes]
+        change = np.linalg.norm(reconstructed - stacked[n:, :n_genes]) / np.linalg.norm(stacked[n:, :n_genes])
+        stacked[n:, :n_genes] = reconstructed
+        if change < tol and current == rank:
+            break
+    return stacked[n:, :n_genes]
+
+
+def test_svd_matches_iterative_svd_with_exact_decompositions(luad_dir):
+    methylation, expression = _luad(luad_dir)
+    complete = sorted(expression.index[expression.notna().all(axis=1)])
+    test, train = complete[:106], complete[106:]
+    imputed = imputer_class("svd")().fit(methylation.loc[train], expression.loc[train]).predict(methylation.loc[test])
+    reference = _exact_iterative_svd(methylation.loc[train].to_numpy(float), expression.loc[train].to_numpy(float),
+                                     methylation.loc[test].to_numpy(float))
+    assert np.abs(imputed.to_numpy() - reference).max() < 1e-3

@@ -38,11 +38,22 @@ def test_published_imputations_cover_the_test_samples(workflow_dir):
     assert imputed.shape[1] == 60
 
 
+@pytest.mark.workflow("pipeline benchmark test profile")
+def test_downstream_summary_covers_every_method_and_split(workflow_dir):
+    runs = pd.read_csv(workflow_dir / "results/summary/downstream_runs.tsv", sep="\t")
+    assert set(runs["method"]) == METHODS and len(runs) == len(METHODS) * 2
+    assert runs["cluster_ari"].between(-1, 1).all()
+    detail = json.loads((workflow_dir / "results/downstream/svd/BRCA_rate0.3_rep1_svd/downstream.json").read_text())
+    row = runs[(runs["method"] == "svd") & (runs["missing_rate"] == 0.3)].iloc[0]
+    assert row["prognostic_top_overlap"] == pytest.approx(detail["prognostic_top_overlap"])
+
+
 def _trace(workflow_dir, run):
     traces = sorted((workflow_dir / "results/pipeline_info").glob("execution_trace_*.txt"))
     assert len(traces) == 3
     table = pd.read_csv(traces[run], sep="\t")
-    table["process"] = table["name"].str.extract(r"(\w+) \(", expand=False).fillna(table["name"].str.split(":").str[-1])
+    # "TDIMPUTE:FIT (BRCA_rate0.5_rep1_mean)" -> "FIT"
+    table["process"] = table["name"].str.split(" ").str[0].str.split(":").str[-1]
     return table
 
 
@@ -53,5 +64,5 @@ def test_resume_reruns_nothing_then_only_what_a_changed_parameter_touches(workfl
     assert (second["status"] == "CACHED").all() and len(second) == len(first)
     rerun = third[third["status"] != "CACHED"]
     assert all("tdimpute-self" in name or "SUMMARIZE" in name for name in rerun["name"]), rerun["name"].tolist()
-    assert sorted(rerun["name"].str.extract(r":(\w+) ", expand=False).fillna("SUMMARIZE")) == \
-        ["EVALUATE", "FIT", "IMPUTE", "SUMMARIZE"]
+    assert sorted(rerun["process"]) == ["DOWNSTREAM", "EVALUATE", "FIT", "IMPUTE", "SUMMARIZE",
+                                        "SUMMARIZE_DOWNSTREAM"]

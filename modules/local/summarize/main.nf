@@ -2,26 +2,28 @@ process SUMMARIZE {
     label 'process_single'
 
     input:
-    path metrics, stageAs: 'metrics/*'
+    path results, stageAs: 'runs/*/*'  // per-run JSON files; names may repeat across runs
 
     output:
-    path "benchmark_runs.tsv"   , emit: runs
-    path "benchmark_summary.tsv", emit: summary
-    path "versions.yml"         , emit: versions
+    path "*_runs.tsv"   , emit: runs
+    path "*_summary.tsv", emit: summary
+    path "versions.yml" , emit: versions
 
     when:
     task.ext.when == null || task.ext.when
 
     script:
-    def args = task.ext.args ?: ''
+    def args   = task.ext.args ?: ''
+    def prefix = task.ext.prefix ?: 'benchmark'
     """
-    tdimpute summarize metrics/* --runs benchmark_runs.tsv --out benchmark_summary.tsv $args
+    tdimpute summarize runs/*/* --runs ${prefix}_runs.tsv --out ${prefix}_summary.tsv $args
     tdimpute versions --process "${task.process}" > versions.yml
     """
 
     stub:
+    def prefix = task.ext.prefix ?: 'benchmark'
     """
-    touch benchmark_runs.tsv benchmark_summary.tsv
+    touch ${prefix}_runs.tsv ${prefix}_summary.tsv
     tdimpute versions --process "${task.process}" > versions.yml
     """
 }
