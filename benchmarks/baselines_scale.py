@@ -108,9 +108,11 @@ def main() -> None:
         return json.loads(result.stdout.strip().splitlines()[-1])
 
     results = {"shape": {"train": args.samples - args.test, "test": args.test, "cpgs": args.cpgs,
-                         "genes": args.genes},
-               "methods": [worker(m) for m in args.methods.split(",")],
-               "sklearn_lasso_alpha_0.1": worker("sklearn")}
+                         "genes": args.genes}, "methods": []}
+    for method in args.methods.split(","):  # saved after each method: a long one loses nothing
+        results["methods"].append(worker(method))
+        (OUT / "baselines_scale.json").write_text(json.dumps(results, indent=2) + "\n")
+    results["sklearn_lasso_alpha_0.1"] = worker("sklearn")
     (OUT / "baselines_scale.json").write_text(json.dumps(results, indent=2) + "\n")
 
     print("| method | fit (s) | impute (s) | peak RSS (GB) | test RMSE |")

@@ -30,6 +30,9 @@ _state = {"debug": False}
 CohortOption = Annotated[Path, typer.Option("--cohort", help="Cohort file (HDF5) from preprocess or simulate.")]
 CancerOption = Annotated[Optional[str], typer.Option("--cancer", help="Cancer type to use from a multi-cancer cohort.")]
 SeedOption = Annotated[int, typer.Option("--seed", help="Random seed; same inputs and seed give the same outputs on CPU.")]
+ImputedSplitOption = Annotated[Path, typer.Option("--split", help="The split the imputation was made for.")]
+ImputedOption = Annotated[Path, typer.Option("--imputed", help="Imputed expression (TSV.gz).")]
+MethodLabelOption = Annotated[Optional[str], typer.Option("--method", help="Method name recorded in the results.")]
 
 
 def _version(value: bool) -> None:
@@ -136,10 +139,9 @@ def split(
     made.save(out)
 
 
-def _network_params(epochs, batch_size, hidden, learning_rate, seed) -> dict:
-    params = {"epochs": epochs, "batch_size": batch_size, "hidden": hidden or None,
-              "learning_rate": learning_rate, "seed": seed}
-    return {k: v for k, v in params.items() if v is not None}
+def _given(**options) -> dict:
+    """The options the user set; typer passes None (or an empty list) for the others."""
+    return {name: value for name, value in options.items() if value not in (None, [])}
 
 
 EpochsOption = Annotated[Optional[int], typer.Option("--epochs", min=1, help="Training epochs (network methods).")]
@@ -164,13 +166,13 @@ def pretrain(
     from .operations import pretrain as run
 
     model = run(read_cohort(cohort), exclude_cancer,
-                _network_params(epochs, batch_size, hidden, learning_rate, seed))
+                _given(epochs=epochs, batch_size=batch_size, hidden=hidden, learning_rate=learning_rate, seed=seed))
     model.save(out)
 
 
 @app.command()
 def fit(
-    method: Annotated[str, typer.Option("--method", help="tdimpute, tdimpute-self, tdimpute-notf, mean, svd, tobmi or lasso.")],
+    method: Annotated[str, typer.Option("--method", help="tdimpute, tdimpute-self, tdimpute-notf, mean, svd, tobmi, lasso or lasso-cv.")],
     cohort: CohortOption,
     out: Annotated[Path, typer.Option("--out", help="Model folder to write.")],
     cancer: CancerOption = None,
@@ -187,18 +189,14 @@ def fit(
 ) -> None:
     """Fit one method on the training samples of a split, the same way for every method."""
     from .cohort import read_cohort
-    from .models import imputer_class
     from .operations import fit_method, target_cohort
     from .splits import Split
 
     loaded_split = Split.load(split_file) if split_file else None
     target = target_cohort(read_cohort(cohort), cancer, loaded_split)
-    params = _network_params(epochs, batch_size, hidden, learning_rate, None)
-    params.update({k_: v for k_, v in {"pretrained": str(pretrained) if pretrained else None,
-                                       "alpha": alpha, "rank": rank, "k": k}.items() if v is not None})
-    if method != "tdimpute-notf" and "seed" in imputer_class(method)._param_names():
-        params["seed"] = seed
-    fit_method(method, target, loaded_split, params).save(out)
+    params = _given(epochs=epochs, batch_size=batch_size, hidden=hidden, learning_rate=learning_rate,
+                    pretrained=str(pretrained) if pretrained else None, alpha=alpha, rank=rank, k=k)
+    fit_method(method, target, loaded_split, params, seed=seed).save(out)
 
 
 @app.command()
@@ -224,14 +222,14 @@ def impute(
 @app.command()
 def evaluate(
     cohort: CohortOption,
-    split_file: Annotated[Path, typer.Option("--split", help="The split the imputation was made for.")],
-    imputed: Annotated[Path, typer.Option("--imputed", help="Imputed expression (TSV.gz).")],
+    split_file: ImputedSplitOption,
+    imputed: ImputedOption,
     out: Annotated[Path, typer.Option("--out", help="Metrics to write (JSON); per-gene metrics go beside it as .genes.tsv.")],
-    method: Annotated[Optional[str], typer.Option("--method", help="Method name recorded in the metrics.")] = None,
+    method: MethodLabelOption = None,
 ) -> None:
     """RMSE, MAE and R^2 of an imputation against the hidden truth of the split's test samples."""
     from .cohort import read_cohort
-    from .files import atomic_path, write_json
+    from .files import write_json, write_tsv
     from .io import read_expression
     from .operations import evaluate as run
     from .splits import Split
@@ -240,19 +238,17 @@ def evaluate(
     metrics, per_gene = run(read_cohort(cohort), loaded_split, read_expression(imputed))
     if method:
         metrics = {"method": method, **metrics}
-    genes_path = out.with_name(out.name.removesuffix(".json") + ".genes.tsv")
-    with atomic_path(genes_path) as tmp:
-        per_gene.to_csv(tmp, sep="\t", index=False, float_format="%.6g")
+    write_tsv(per_gene, out.with_name(out.name.removesuffix(".json") + ".genes.tsv"), index=False)
     write_json(out, metrics)
 
 
 @app.command()
 def downstream(
     cohort: CohortOption,
-    split_file: Annotated[Path, typer.Option("--split", help="The split the imputation was made for.")],
-    imputed: Annotated[Path, typer.Option("--imputed", help="Imputed expression (TSV.gz).")],
+    split_file: ImputedSplitOption,
+    imputed: ImputedOption,
     out: Annotated[Path, typer.Option("--out", help="Folder to write: downstream.json, tables, Kaplan-Meier figure.")],
-    method: Annotated[Optional[str], typer.Option("--method", help="Method name recorded in the summary.")] = None,
+    method: MethodLabelOption = None,
     prognostic_genes: Annotated[Optional[Path], typer.Option("--prognostic-genes", help="Known prognostic genes, one per line (enrichment factor).")] = None,
     top: Annotated[int, typer.Option("--top", min=2, help="Size of the top gene and pair lists.")] = 100,
     seed: SeedOption = 0,
@@ -260,7 +256,7 @@ def downstream(
     """Driver genes, prognostic genes, clusters and survival from true vs imputed expression."""
     from .cohort import read_cohort
     from .downstream.plots import kaplan_meier_clusters
-    from .files import atomic_path, write_json
+    from .files import atomic_path, write_json, write_tsv
     from .io import read_expression
     from .operations import downstream as run
     from .splits import Split
@@ -277,8 +273,7 @@ def downstream(
     with atomic_path(out, directory=True) as tmp:
         write_json(tmp / "downstream.json", summary)
         for name, table in tables.items():
-            table.to_csv(tmp / f"{name}.tsv", sep="\t", float_format="%.6g", na_rep="NA",
-                         index=name != "clusters")
+            write_tsv(table, tmp / f"{name}.tsv", index=name != "clusters")
         kaplan_meier_clusters(tables["clusters"], tmp / "kaplan_meier.png",
                               {"true": summary["cluster_logrank_p_true"],
                                "imputed": summary["cluster_logrank_p_imputed"]})
@@ -291,15 +286,13 @@ def summarize(
     runs: Annotated[Optional[Path], typer.Option("--runs", help="Also write one row per file (TSV).")] = None,
 ) -> None:
     """Gather the per-run results of a benchmark into tables."""
-    from .files import atomic_path
+    from .files import write_tsv
     from .summary import collect_runs, summarize_runs
 
     table = collect_runs(results)
     if runs is not None:
-        with atomic_path(runs) as tmp:
-            table.to_csv(tmp, sep="\t", index=False, float_format="%.6g", na_rep="NA")
-    with atomic_path(out) as tmp:
-        summarize_runs(table).to_csv(tmp, sep="\t", index=False, float_format="%.6g", na_rep="NA")
+        write_tsv(table, runs, index=False)
+    write_tsv(summarize_runs(table), out, index=False)
 
 
 @app.command()

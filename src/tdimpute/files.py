@@ -41,6 +41,12 @@ def atomic_path(target: str | os.PathLike, directory: bool = False) -> Iterator[
         raise
 
 
+def write_tsv(frame, path: str | os.PathLike, index: bool = True) -> None:
+    """Write a DataFrame as TSV atomically: 6 significant digits, NA for missing values."""
+    with atomic_path(path) as tmp:
+        frame.to_csv(tmp, sep="\t", index=index, float_format="%.6g", na_rep="NA")
+
+
 def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)

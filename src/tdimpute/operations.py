@@ -43,8 +43,11 @@ def imputation_rows(cohort: Cohort, split: Split | None) -> np.ndarray:
     return rows
 
 
-def fit_method(method: str, cohort: Cohort, split: Split | None, params: dict) -> Imputer:
-    """Fit one method on the training samples; `tdimpute-notf` is the pretrained model as is."""
+def fit_method(method: str, cohort: Cohort, split: Split | None, params: dict, seed: int = 0) -> Imputer:
+    """Fit one method on the training samples; `tdimpute-notf` is the pretrained model as is.
+
+    `seed` goes to the methods that draw random numbers; the others ignore it.
+    """
     if method == "tdimpute-notf":
         model = load_model(_require(params, "pretrained", method))
         if model.method != "tdimpute-notf":
@@ -54,6 +57,8 @@ def fit_method(method: str, cohort: Cohort, split: Split | None, params: dict) -
     unknown = sorted(set(params) - set(cls._param_names()))
     if unknown:
         raise TdimputeError(f"method {method} takes no option {', '.join('--' + u.replace('_', '-') for u in unknown)}")
+    if "seed" in cls._param_names():
+        params = {**params, "seed": seed}
     rows = training_rows(cohort, split)
     return cls(**params).fit(methylation_frame(cohort, rows), expression_frame(cohort, rows))
 
