@@ -284,15 +284,25 @@ def summarize(
     results: Annotated[list[Path], typer.Argument(help="JSON files written by evaluate or downstream (with --method).")],
     out: Annotated[Path, typer.Option("--out", help="Mean and SD per cancer, missing rate and method (TSV).")],
     runs: Annotated[Optional[Path], typer.Option("--runs", help="Also write one row per file (TSV).")] = None,
+    plot: Annotated[Optional[list[str]], typer.Option("--plot", help="Also draw this field against missing rate per method, as FIELD_by_missing_rate.png beside --out; repeatable.")] = None,
 ) -> None:
-    """Gather the per-run results of a benchmark into tables."""
-    from .files import write_tsv
+    """Gather the per-run results of a benchmark into tables (and figures)."""
+    from .files import atomic_path, write_tsv
     from .summary import collect_runs, summarize_runs
 
     table = collect_runs(results)
+    summary = summarize_runs(table)
+    for field in plot or []:
+        if f"{field}_mean" not in summary.columns:
+            raise TdimputeError(f"cannot plot {field!r}: not a numeric field of these results")
     if runs is not None:
         write_tsv(table, runs, index=False)
-    write_tsv(summarize_runs(table), out, index=False)
+    write_tsv(summary, out, index=False)
+    for field in plot or []:
+        from .downstream.plots import metric_by_missing_rate
+
+        with atomic_path(out.with_name(f"{field}_by_missing_rate.png")) as tmp:
+            metric_by_missing_rate(summary, field, tmp)
 
 
 @app.command()

@@ -72,3 +72,17 @@ def test_versions_yaml_names_the_process(cli):
     text = cli("versions", "--process", "TDIMPUTE:FIT").stdout
     assert text.splitlines()[0] == '"TDIMPUTE:FIT":'
     assert f"    tdimpute: {__version__}" in text.splitlines()
+
+
+def test_summarize_draws_a_field_against_missing_rate(tmp_path, cli):
+    paths = []
+    for rate, method, rmse in [(0.3, "mean", 2.0), (0.7, "mean", 2.1), (0.3, "svd", 1.5), (0.7, "svd", 1.8)]:
+        path = tmp_path / f"{method}_{rate}.json"
+        path.write_text(json.dumps({"method": method, "cancer": "LUAD", "missing_rate": rate,
+                                    "replicate": 1, "rmse": rmse}))
+        paths.append(path)
+    cli("summarize", *paths, "--out", tmp_path / "summary.tsv", "--plot", "rmse")
+    assert (tmp_path / "rmse_by_missing_rate.png").read_bytes()[:4] == b"\x89PNG"
+    result = cli("summarize", *paths, "--out", tmp_path / "other.tsv", "--plot", "nonsense", check=False)
+    assert result.returncode == 1 and "cannot plot 'nonsense'" in result.stderr
+    assert not (tmp_path / "other.tsv").exists()

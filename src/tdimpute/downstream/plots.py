@@ -25,5 +25,24 @@ def kaplan_meier_clusters(clusters: pd.DataFrame, out: Path, p_values: dict[str,
         axis.set_xlabel("days")
     axes[0].set_ylabel("overall survival")
     figure.tight_layout()
-    figure.savefig(out, dpi=120)
+    figure.savefig(out, dpi=120, format="png")
+    plt.close(figure)
+
+
+def metric_by_missing_rate(summary: pd.DataFrame, metric: str, out: Path) -> None:
+    """A line per method: mean of `metric` against missing rate, error bars one SD over
+    replicates; one panel per cancer type. `summary` is `summarize`'s table."""
+    cancers = sorted(summary["cancer"].unique())
+    figure, axes = plt.subplots(1, len(cancers), figsize=(4.5 * len(cancers), 3.6), squeeze=False)
+    for axis, cancer in zip(axes[0], cancers):
+        for method, rows in summary[summary["cancer"] == cancer].groupby("method"):
+            rows = rows.sort_values("missing_rate")
+            axis.errorbar(rows["missing_rate"], rows[f"{metric}_mean"], yerr=rows[f"{metric}_std"].fillna(0),
+                          marker="o", capsize=3, label=method)
+        axis.set_title(cancer)
+        axis.set_xlabel("missing rate")
+        axis.set_ylabel(metric.upper() if len(metric) <= 4 else metric)
+    axes[0][-1].legend(fontsize="small", bbox_to_anchor=(1.02, 1), loc="upper left")
+    figure.tight_layout()
+    figure.savefig(out, dpi=120, format="png")
     plt.close(figure)
