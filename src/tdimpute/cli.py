@@ -98,6 +98,7 @@ def preprocess(
     top_cpgs: Annotated[Optional[int], typer.Option("--top-cpgs", help="Keep at most this many most variable CpGs.")] = None,
     max_na_fraction: Annotated[float, typer.Option("--max-na-fraction", help="Drop CpGs with a larger share of NA; fill the rest with the CpG mean.")] = 0.0,
     reference: Annotated[Optional[Path], typer.Option("--reference", help="Cohort whose CpG and gene lists this one must use.")] = None,
+    quantile_normalise: Annotated[bool, typer.Option("--quantile-normalise", help="Quantile-normalise both omics onto the --reference cohort (an external cohort before transfer).")] = False,
     orientation: Annotated[str, typer.Option("--orientation", help="auto, features-by-samples or samples-by-features.")] = "auto",
 ) -> None:
     """Turn methylation and expression matrices into a cohort file (the paper's filters)."""
@@ -112,7 +113,8 @@ def preprocess(
         clinical=read_clinical(clinical) if clinical else None,
         cancer_type=cancer_type,
         options=PreprocessOptions(log_transform=log_transform, min_variance=min_variance,
-                                  top_cpgs=top_cpgs, max_na_fraction=max_na_fraction),
+                                  top_cpgs=top_cpgs, max_na_fraction=max_na_fraction,
+                                  quantile_normalise=quantile_normalise),
         reference=read_cohort(reference) if reference else None,
         provenance={"source_files": [str(methylation), str(expression)] + ([str(clinical)] if clinical else [])},
     )

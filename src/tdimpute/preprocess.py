@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from scipy.stats import rankdata
 
 from . import __version__
 from .cohort import Cohort, check_beta_values
@@ -31,6 +32,7 @@ class PreprocessOptions:
     top_cpgs: int | None = None
     max_na_fraction: float = 0.0
     min_samples: int = 3
+    quantile_normalise: bool = False  # onto the reference cohort's distributions
 
 
 def preprocess(
@@ -62,6 +64,10 @@ def preprocess(
     if reference is not None:
         methylation = _restrict(methylation, reference.cpgs, "CpG")
         expression = _restrict(expression, reference.genes, "gene")
+        if options.quantile_normalise:
+            methylation, expression = _onto_reference(methylation, expression, reference)
+    elif options.quantile_normalise:
+        raise TdimputeError("quantile normalisation needs a reference cohort (--reference)")
     n_with_expression = int(expression.notna().all(axis=1).sum())
     if n_with_expression < options.min_samples:
         raise TdimputeError(
@@ -164,6 +170,38 @@ def _restrict(frame: pd.DataFrame, features: np.ndarray, what: str) -> pd.DataFr
             f"filtered out, e.g. {features[np.flatnonzero(missing)[0]]!r}"
         )
     return frame.loc[:, list(features)]
+
+
+def quantile_target(reference: np.ndarray) -> np.ndarray:
+    """The reference distribution: the mean of the samples' sorted values (rows are samples),
+    as preprocessCore's normalize.quantiles.determine.target."""
+    return np.sort(reference, axis=1).mean(axis=0)
+
+
+def quantile_normalise(values: np.ndarray, target: np.ndarray) -> np.ndarray:
+    """Give each sample (row) the target distribution, keeping its order of values.
+
+    As preprocessCore's normalize.quantiles.use.target: the value of rank r (of n) becomes the
+    target's quantile (r - 1) / (n - 1), linearly interpolated when the target has another
+    length; tied values share the quantile of their average rank.
+    """
+    n = values.shape[1]
+    positions = (rankdata(values, axis=1, method="average") - 1) / max(n - 1, 1)
+    grid = np.linspace(0.0, 1.0, len(target))
+    return np.interp(positions, grid, np.sort(target))
+
+
+def _onto_reference(methylation: pd.DataFrame, expression: pd.DataFrame,
+                    reference: Cohort) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Quantile-normalise both omics of an external cohort onto the reference cohort's."""
+    beta = quantile_normalise(methylation.to_numpy(np.float64), quantile_target(reference.methylation))
+    methylation = pd.DataFrame(beta, index=methylation.index, columns=methylation.columns)
+    present = expression.notna().all(axis=1).to_numpy()
+    if present.any():
+        target = quantile_target(reference.expression[reference.has_expression])
+        expression = expression.copy()
+        expression.iloc[present] = quantile_normalise(expression.to_numpy(np.float64)[present], target)
+    return methylation, expression
 
 
 def _clinical_table(samples: pd.Index, clinical: pd.DataFrame | None,

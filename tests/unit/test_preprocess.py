@@ -148,3 +148,29 @@ def test_reference_cohort_fixes_the_feature_lists():
     with pytest.raises(TdimputeError, match="1 of the reference's 4 CpGs are absent"):
         preprocess(methylation.iloc[:, :3], expression, cancer_type="Y",
                    options=PreprocessOptions(min_variance=0), reference=reference)
+
+
+def test_quantile_normalisation_matches_a_hand_computed_example():
+    from tdimpute.preprocess import quantile_normalise, quantile_target
+
+    target = quantile_target(np.array([[3.0, 1.0, 2.0], [6.0, 2.0, 4.0]]))  # sorted means: 1.5 3 4.5
+    np.testing.assert_allclose(target, [1.5, 3.0, 4.5])
+    values = np.array([[5.0, 2.0, 3.0], [2.0, 2.0, 5.0]])
+    # Row 1 ranks 3, 1, 2; row 2 has a tie at ranks 1 and 2 (average 1.5 -> quantile 0.25).
+    np.testing.assert_allclose(quantile_normalise(values, target), [[4.5, 1.5, 3.0], [2.25, 2.25, 4.5]])
+    # A target of another length is interpolated at quantiles (r - 1) / (n - 1).
+    np.testing.assert_allclose(quantile_normalise(np.array([[1.0, 9.0]]), np.array([0.0, 5.0, 10.0])),
+                               [[0.0, 10.0]])
+
+
+def test_external_cohort_takes_the_reference_distributions():
+    methylation, expression = _toy()
+    reference = preprocess(methylation, expression, cancer_type="X", options=PreprocessOptions(min_variance=0))
+    shifted = (methylation * 0.5 + 0.2).clip(0, 1)
+    external = preprocess(shifted, expression + 1.0, cancer_type="Y", reference=reference,
+                          options=PreprocessOptions(min_variance=0, quantile_normalise=True))
+    np.testing.assert_allclose(np.sort(external.methylation, axis=1).mean(axis=0),
+                               np.sort(reference.methylation, axis=1).mean(axis=0), rtol=1e-5)
+    with pytest.raises(TdimputeError, match="needs a reference cohort"):
+        preprocess(methylation, expression, cancer_type="Y",
+                   options=PreprocessOptions(min_variance=0, quantile_normalise=True))
