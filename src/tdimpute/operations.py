@@ -7,7 +7,7 @@ import pandas as pd
 
 from .cohort import Cohort
 from .errors import TdimputeError
-from .models import Imputer, imputer_class, load_model
+from .models import Imputer, imputer_class
 from .splits import Split
 
 
@@ -49,10 +49,11 @@ def fit_method(method: str, cohort: Cohort, split: Split | None, params: dict, s
     `seed` goes to the methods that draw random numbers; the others ignore it.
     """
     if method == "tdimpute-notf":
-        model = load_model(_require(params, "pretrained", method))
-        if model.method != "tdimpute-notf":
-            raise TdimputeError(f"{params['pretrained']} holds a {model.method} model, not a pretrained network")
-        return model
+        from .models.network import load_pretrained
+
+        if not params.get("pretrained"):
+            raise TdimputeError("method tdimpute-notf applies a pretrained model: give --pretrained")
+        return load_pretrained(params["pretrained"])
     cls = imputer_class(method)
     unknown = sorted(set(params) - set(cls._param_names()))
     if unknown:
@@ -82,26 +83,25 @@ def impute(model: Imputer, cohort: Cohort, split: Split | None) -> pd.DataFrame:
     return model.predict(methylation_frame(cohort, imputation_rows(cohort, split)))
 
 
-def evaluate(cohort: Cohort, split: Split, imputed: pd.DataFrame) -> tuple[dict, pd.DataFrame]:
-    """Accuracy of `imputed` on the split's test samples against their hidden expression."""
-    from .metrics import accuracy, per_gene_accuracy
-
+def held_out_truth_and_imputation(cohort: Cohort, split: Split, imputed: pd.DataFrame):
+    """Rows, true expression and the imputation of the split's test samples, aligned."""
     rows = cohort.rows_of(split.test, "test samples")
     truth = expression_frame(cohort, rows)
-    missing = [s for s in truth.index if s not in imputed.index]
-    if missing:
+    missing = truth.index.difference(imputed.index)
+    if len(missing):
         raise TdimputeError(f"{len(missing)} test samples are not in the imputed file, e.g. {missing[0]!r}")
     absent_genes = truth.columns.difference(imputed.columns)
     if len(absent_genes):
         raise TdimputeError(f"{len(absent_genes)} genes are not in the imputed file, e.g. {absent_genes[0]!r}")
-    imputed = imputed.loc[truth.index, truth.columns]
-    metrics = {
-        "cancer": split.cancer,
-        "missing_rate": split.missing_rate,
-        "replicate": split.replicate,
-        **accuracy(truth, imputed),
-    }
-    return metrics, per_gene_accuracy(truth, imputed)
+    return rows, truth, imputed.loc[truth.index, truth.columns]
+
+
+def evaluate(cohort: Cohort, split: Split, imputed: pd.DataFrame) -> tuple[dict, pd.DataFrame]:
+    """Accuracy of `imputed` on the split's test samples against their hidden expression."""
+    from .metrics import accuracy, per_gene_accuracy
+
+    _, truth, imputed = held_out_truth_and_imputation(cohort, split, imputed)
+    return {**_context(split), **accuracy(truth, imputed)}, per_gene_accuracy(truth, imputed)
 
 
 def downstream(cohort: Cohort, split: Split, imputed: pd.DataFrame,
@@ -109,19 +109,13 @@ def downstream(cohort: Cohort, split: Split, imputed: pd.DataFrame,
     """The downstream analyses on the split's test samples, true against imputed expression."""
     from .downstream.analysis import compare
 
-    rows = cohort.rows_of(split.test, "test samples")
-    truth = expression_frame(cohort, rows)
-    missing = truth.index.difference(imputed.index)
-    if len(missing):
-        raise TdimputeError(f"{len(missing)} test samples are not in the imputed file, e.g. {missing[0]!r}")
+    rows, truth, imputed = held_out_truth_and_imputation(cohort, split, imputed)
     clinical = cohort.clinical.iloc[rows].set_index(truth.index)
     summary, tables = compare(methylation_frame(cohort, rows), truth, imputed, clinical,
                               known_prognostic, top=top, seed=seed)
-    context = {"cancer": split.cancer, "missing_rate": split.missing_rate, "replicate": split.replicate}
-    return {**context, **summary}, tables
+    return {**_context(split), **summary}, tables
 
 
-def _require(params: dict, key: str, method: str):
-    if not params.get(key):
-        raise TdimputeError(f"method {method} needs --{key}")
-    return params[key]
+def _context(split: Split) -> dict:
+    """What every per-run result records of its split, for the benchmark tables."""
+    return {"cancer": split.cancer, "missing_rate": split.missing_rate, "replicate": split.replicate}

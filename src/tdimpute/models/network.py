@@ -144,14 +144,9 @@ class TransferNetwork(_Network):
         self.seed = seed
 
     def _source(self) -> PretrainedNetwork:
-        from .base import load_model
-
         if not self.pretrained:
             raise TdimputeError("method tdimpute fine-tunes a pretrained model: give --pretrained")
-        source = load_model(self.pretrained)
-        if not isinstance(source, PretrainedNetwork):
-            raise TdimputeError(f"{self.pretrained} holds a {source.method} model, not a pretrained network")
-        return source
+        return load_pretrained(self.pretrained)
 
     @property
     def _hidden_sizes(self) -> list[int]:
@@ -186,6 +181,16 @@ class TransferNetwork(_Network):
         self._architecture = metadata["architecture"]
         self.activation = self._architecture["activation"]
         super()._load_weights(directory, metadata)
+
+
+def load_pretrained(directory) -> PretrainedNetwork:
+    """A saved pan-cancer network; any other saved model is refused."""
+    from .base import load_model
+
+    model = load_model(directory)
+    if not isinstance(model, PretrainedNetwork):
+        raise TdimputeError(f"{directory} holds a {model.method} model, not a pretrained network")
+    return model
 
 
 def _rmse(y_true, y_pred):
