@@ -282,6 +282,27 @@ def downstream(
 
 
 @app.command()
+def complete(
+    cohort: CohortOption,
+    imputed: ImputedOption,
+    out: Annotated[Path, typer.Option("--out", help="Folder to write: completed expression, Cox table, summary.")],
+    cancer: CancerOption = None,
+) -> None:
+    """Fill the samples without expression from an imputation; Cox regression of every gene on
+    the completed cohort."""
+    from .cohort import read_cohort
+    from .files import atomic_path, write_json, write_tsv
+    from .io import read_expression, write_expression
+    from .operations import complete as run
+
+    completed, cox, summary = run(read_cohort(cohort).select_cancer(cancer), read_expression(imputed))
+    with atomic_path(out, directory=True) as tmp:
+        write_expression(completed, tmp / "completed_expression.tsv.gz")
+        write_tsv(cox, tmp / "prognosis.tsv")
+        write_json(tmp / "completed.json", summary)
+
+
+@app.command()
 def summarize(
     results: Annotated[list[Path], typer.Argument(help="JSON files written by evaluate or downstream (with --method).")],
     out: Annotated[Path, typer.Option("--out", help="Mean and SD per cancer, missing rate and method (TSV).")],

@@ -116,6 +116,33 @@ def downstream(cohort: Cohort, split: Split, imputed: pd.DataFrame,
     return {**_context(split), **summary}, tables
 
 
+def complete(cohort: Cohort, imputed: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
+    """The cohort's expression with its missing samples filled from `imputed`, and the
+    univariate Cox regression of every gene on the completed cohort.
+
+    Returns (completed expression, samples x genes; Cox table; summary).
+    """
+    from .downstream.survival import univariate_cox
+
+    lacking = cohort.samples[~cohort.has_expression]
+    absent = pd.Index(lacking).difference(imputed.index)
+    if len(absent):
+        raise TdimputeError(f"{len(absent)} samples without expression are not in the imputed file, "
+                            f"e.g. {absent[0]!r}")
+    completed = expression_frame(cohort, np.arange(len(cohort.samples)))
+    completed.loc[lacking] = imputed.loc[lacking, completed.columns].to_numpy()
+    clinical = cohort.clinical
+    cox = univariate_cox(completed, clinical["os_time"], clinical["os_event"])
+    summary = {
+        "cancer_types": cohort.cancer_types,
+        "n_samples": int(len(completed)),
+        "n_observed": int(cohort.has_expression.sum()),
+        "n_imputed": int(len(lacking)),
+        "n_prognostic_genes_p05": int((cox["p"] <= 0.05).sum()),
+    }
+    return completed, cox, summary
+
+
 def _context(split: Split) -> dict:
     """What every per-run result records of its split, for the benchmark tables."""
     return {"cancer": split.cancer, "missing_rate": split.missing_rate, "replicate": split.replicate}

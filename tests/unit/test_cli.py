@@ -1,5 +1,6 @@
 import json
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -86,3 +87,25 @@ def test_summarize_draws_a_field_against_missing_rate(tmp_path, cli):
     result = cli("summarize", *paths, "--out", tmp_path / "other.tsv", "--plot", "nonsense", check=False)
     assert result.returncode == 1 and "cannot plot 'nonsense'" in result.stderr
     assert not (tmp_path / "other.tsv").exists()
+
+
+def test_complete_fills_missing_samples_and_runs_cox_on_all(small_cohort, small_cohort_file, tmp_path, cli):
+    from tdimpute.io import read_expression
+
+    cli("fit", "--method", "tobmi", "--cohort", small_cohort_file, "--cancer", "KIRC", "--out", tmp_path / "m")
+    cli("impute", "--model", tmp_path / "m", "--cohort", small_cohort_file, "--cancer", "KIRC",
+        "--out", tmp_path / "imputed.tsv.gz")
+    cli("complete", "--cohort", small_cohort_file, "--cancer", "KIRC", "--imputed", tmp_path / "imputed.tsv.gz",
+        "--out", tmp_path / "done")
+    kirc = small_cohort.select_cancer("KIRC")
+    completed = read_expression(tmp_path / "done" / "completed_expression.tsv.gz")
+    imputed = read_expression(tmp_path / "imputed.tsv.gz")
+    assert sorted(completed.index) == sorted(kirc.samples) and not completed.isna().any().any()
+    observed = kirc.samples[kirc.has_expression][0]
+    np.testing.assert_allclose(completed.loc[observed], kirc.expression[kirc.has_expression][0], rtol=1e-5)
+    lacking = kirc.samples[~kirc.has_expression][0]
+    np.testing.assert_allclose(completed.loc[lacking], imputed.loc[lacking], rtol=1e-6)
+    summary = json.loads((tmp_path / "done" / "completed.json").read_text())
+    assert summary["n_imputed"] == (~kirc.has_expression).sum() and summary["n_samples"] == len(kirc.samples)
+    prognosis = pd.read_csv(tmp_path / "done" / "prognosis.tsv", sep="\t", index_col=0)
+    assert len(prognosis) == 40 and prognosis["p"].between(0, 1).all()

@@ -66,3 +66,17 @@ def test_resume_reruns_nothing_then_only_what_a_changed_parameter_touches(workfl
     assert all("tdimpute-self" in name or "SUMMARIZE" in name for name in rerun["name"]), rerun["name"].tolist()
     assert sorted(rerun["process"]) == ["DOWNSTREAM", "EVALUATE", "FIT", "IMPUTE", "SUMMARIZE",
                                         "SUMMARIZE_DOWNSTREAM"]
+
+
+@pytest.mark.workflow("pipeline impute mode test profile")
+def test_impute_mode_fills_exactly_the_samples_without_expression(workflow_dir):
+    from tdimpute.cohort import read_cohort
+    from tdimpute.io import read_expression
+
+    brca = read_cohort(workflow_dir / "results/cohort/simulated.h5").select_cancer("BRCA")
+    imputed = read_expression(workflow_dir / "results/imputed/tdimpute/BRCA_tdimpute.imputed.tsv.gz")
+    assert sorted(imputed.index) == sorted(brca.samples[~brca.has_expression])
+    completed = read_expression(workflow_dir / "results/completed/BRCA_tdimpute/completed_expression.tsv.gz")
+    assert sorted(completed.index) == sorted(brca.samples) and not completed.isna().any().any()
+    summary = json.loads((workflow_dir / "results/completed/BRCA_tdimpute/completed.json").read_text())
+    assert summary["n_imputed"] == len(imputed) and summary["n_samples"] == len(brca.samples)

@@ -16,12 +16,14 @@ process FIT {
     script:
     def args           = task.ext.args ?: ''
     def pretrained_arg = pretrained ? "--pretrained ${pretrained}" : ''
+    // Without a split (impute mode) every sample of the cancer that has expression trains.
+    def split_arg      = split ? "--split ${split}" : "--cancer ${meta.cancer}"
     prefix             = task.ext.prefix ?: "${meta.id}_model"
     """
     tdimpute fit \\
         --method ${meta.method} \\
         --cohort ${cohort} \\
-        --split ${split} \\
+        ${split_arg} \\
         ${pretrained_arg} \\
         --out ${prefix} \\
         $args

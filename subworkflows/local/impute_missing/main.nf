@@ -1,0 +1,39 @@
+/*
+ * IMPUTE mode: per target cancer, fit the method on every sample that has expression, impute
+ * the samples that have none, and run the survival analysis of the completed cohort.
+ */
+include { PRETRAINED_NETWORKS } from '../pretrained_networks/main'
+include { FIT                 } from '../../../modules/local/fit/main'
+include { IMPUTE              } from '../../../modules/local/impute/main'
+include { COMPLETE            } from '../../../modules/local/complete/main'
+
+workflow IMPUTE_MISSING {
+    take:
+    cancers          // list of cancer type names
+    method           // the method's name
+    transfer_methods // methods that start from a pretrained network
+    cohort           // value channel: the cohort file
+
+    main:
+    ch_runs = Channel.fromList(cancers).map { [ id: "${it}_${method}", cancer: it, method: method ] }
+    ch_versions = Channel.empty()
+    if (method in transfer_methods) {
+        PRETRAINED_NETWORKS(Channel.fromList(cancers), cohort)
+        ch_fit = ch_runs.map { meta -> [ meta.cancer, meta ] }
+            .combine(PRETRAINED_NETWORKS.out.models, by: 0)
+            .combine(cohort)
+            .map { cancer, meta, model, file -> [ meta, file, [], model ] }
+        ch_versions = ch_versions.mix(PRETRAINED_NETWORKS.out.versions)
+    } else {
+        ch_fit = ch_runs.combine(cohort).map { meta, file -> [ meta, file, [], [] ] }
+    }
+    FIT(ch_fit)
+    IMPUTE(FIT.out.model.combine(cohort).map { meta, model, file -> [ meta, model, file, [] ] })
+    COMPLETE(IMPUTE.out.imputed.combine(cohort))
+    ch_versions = ch_versions.mix(FIT.out.versions, IMPUTE.out.versions, COMPLETE.out.versions)
+
+    emit:
+    imputed   = IMPUTE.out.imputed
+    completed = COMPLETE.out.results
+    versions  = ch_versions
+}
