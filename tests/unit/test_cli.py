@@ -32,7 +32,7 @@ def test_baseline_study_through_the_cli(small_cohort_file, tmp_path, cli):
     cli("split", "--cohort", small_cohort_file, "--cancer", "KIRC", "--missing-rate", "0.3",
         "--seed", "1", "--out", tmp_path / "split.json")
     metrics = []
-    for method in ["mean", "tobmi"]:
+    for method in ["mean", "tobmi", "svd", "lasso", "lasso-cv"]:
         cli("fit", "--method", method, "--cohort", small_cohort_file, "--split", tmp_path / "split.json",
             "--out", tmp_path / method)
         cli("impute", "--model", tmp_path / method, "--cohort", small_cohort_file,
@@ -42,8 +42,9 @@ def test_baseline_study_through_the_cli(small_cohort_file, tmp_path, cli):
         metrics.append(tmp_path / f"{method}.json")
         per_gene = pd.read_csv(tmp_path / f"{method}.genes.tsv", sep="\t")
         assert list(per_gene.columns) == ["gene", "rmse", "mae", "r2"] and len(per_gene) == 40
-    mean, tobmi = (json.loads(p.read_text()) for p in metrics)
-    assert mean["n_samples"] == tobmi["n_samples"] == len(json.loads((tmp_path / "split.json").read_text())["test"])
+    mean, tobmi, *others = (json.loads(p.read_text()) for p in metrics)
+    n_test = len(json.loads((tmp_path / "split.json").read_text())["test"])
+    assert {m["n_samples"] for m in [mean, tobmi, *others]} == {n_test}
     assert tobmi["rmse"] < mean["rmse"]
     cli("summarize", *metrics, "--out", tmp_path / "summary.tsv", "--runs", tmp_path / "runs.tsv")
     summary = pd.read_csv(tmp_path / "summary.tsv", sep="\t").set_index("method")
