@@ -11,6 +11,8 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
+from .errors import TdimputeError
+
 
 @contextlib.contextmanager
 def atomic_path(target: str | os.PathLike, directory: bool = False) -> Iterator[Path]:
@@ -70,8 +72,7 @@ def _finite(value):
 
 
 def read_json(path: str | os.PathLike) -> dict:
-    from .errors import TdimputeError
-
+    """Parse a JSON file; a missing or malformed file is a TdimputeError naming it."""
     try:
         return json.loads(Path(path).read_text())
     except FileNotFoundError:
