@@ -148,14 +148,10 @@ class TransferNetwork(_Network):
             raise TdimputeError("method tdimpute fine-tunes a pretrained model: give --pretrained")
         return load_pretrained(self.pretrained)
 
-    @property
-    def _hidden_sizes(self) -> list[int]:
-        return self._architecture["hidden"]
-
     def fit(self, methylation: pd.DataFrame, expression: pd.DataFrame) -> TransferNetwork:
         source = self._source()
-        self._architecture = {"hidden": source._hidden_sizes, "activation": source.activation}
-        self.activation = source.activation
+        # The architecture is the pretrained network's, not a hyper-parameter of fine-tuning.
+        self.hidden, self.activation = source._hidden_sizes, source.activation
         # Fine-tuning keeps the pretrained feature order; the data is aligned to it by name.
         methylation = pd.DataFrame(align_columns(methylation, source.cpgs_, "CpG"),
                                    index=methylation.index, columns=source.cpgs_)
@@ -175,11 +171,12 @@ class TransferNetwork(_Network):
         del self._pretrained_network
 
     def _metadata(self) -> dict:
-        return {**super()._metadata(), "architecture": self._architecture}
+        architecture = {"hidden": self.hidden, "activation": self.activation}
+        return {**super()._metadata(), "architecture": architecture}
 
     def _load_weights(self, directory: Path, metadata: dict) -> None:
-        self._architecture = metadata["architecture"]
-        self.activation = self._architecture["activation"]
+        self.hidden = metadata["architecture"]["hidden"]
+        self.activation = metadata["architecture"]["activation"]
         super()._load_weights(directory, metadata)
 
 
