@@ -8,7 +8,7 @@ include { BENCHMARK      } from '../subworkflows/local/benchmark'
 include { IMPUTE_MISSING } from '../subworkflows/local/impute_missing'
 
 // Methods that start from the pan-cancer pretrained network.
-def TRANSFER_METHODS = ['tdimpute', 'tdimpute-notf']
+def TRANSFER_METHODS = ['tdimpute', 'tdimpute-notf', 'tdimpute-plus']
 
 workflow TDIMPUTE {
     main:

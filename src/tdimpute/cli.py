@@ -15,6 +15,7 @@ import typer
 
 from . import __version__
 from .errors import TdimputeError
+from .models import METHODS
 
 app = typer.Typer(
     name="tdimpute",
@@ -174,12 +175,12 @@ def pretrain(
 
 @app.command()
 def fit(
-    method: Annotated[str, typer.Option("--method", help="tdimpute, tdimpute-self, tdimpute-notf, mean, svd, tobmi, lasso or lasso-cv.")],
+    method: Annotated[str, typer.Option("--method", help=f"One of {', '.join(METHODS)}.")],
     cohort: CohortOption,
     out: Annotated[Path, typer.Option("--out", help="Model folder to write.")],
     cancer: CancerOption = None,
     split_file: Annotated[Optional[Path], typer.Option("--split", help="Split file; without it every sample with expression trains.")] = None,
-    pretrained: Annotated[Optional[Path], typer.Option("--pretrained", help="Pretrained model folder (tdimpute, tdimpute-notf).")] = None,
+    pretrained: Annotated[Optional[Path], typer.Option("--pretrained", help="Pretrained model folder (tdimpute, tdimpute-notf; tdimpute-plus fine-tunes it when given).")] = None,
     epochs: EpochsOption = None,
     batch_size: BatchOption = None,
     hidden: HiddenOption = None,
@@ -187,6 +188,7 @@ def fit(
     alpha: Annotated[Optional[float], typer.Option("--alpha", help="Regularisation strength (lasso).")] = None,
     rank: Annotated[Optional[int], typer.Option("--rank", help="SVD rank (svd).")] = None,
     k: Annotated[Optional[int], typer.Option("--k", help="Number of donors (tobmi; default floor(sqrt(n))).")] = None,
+    network: Annotated[Optional[bool], typer.Option("--network/--no-network", help="tdimpute-plus: stack the network on the linear path (default) or not.")] = None,
     seed: SeedOption = 0,
 ) -> None:
     """Fit one method on the training samples of a split, the same way for every method."""
@@ -197,7 +199,8 @@ def fit(
     loaded_split = Split.load(split_file) if split_file else None
     target = target_cohort(read_cohort(cohort), cancer, loaded_split)
     params = _given(epochs=epochs, batch_size=batch_size, hidden=hidden, learning_rate=learning_rate,
-                    pretrained=str(pretrained) if pretrained else None, alpha=alpha, rank=rank, k=k)
+                    pretrained=str(pretrained) if pretrained else None, alpha=alpha, rank=rank, k=k,
+                    network=network)
     fit_method(method, target, loaded_split, params, seed=seed).save(out)
 
 

@@ -7,7 +7,7 @@ from tdimpute.models import METHODS, imputer_class, load_model
 from tdimpute.models.tobmi import TobmiImputer
 from tdimpute.operations import expression_frame, methylation_frame
 
-BASELINES = ["mean", "svd", "tobmi", "lasso", "lasso-cv"]
+BASELINES = ["mean", "svd", "tobmi", "lasso", "lasso-cv", "ridge-cv"]
 
 
 def _luad(luad_dir):

@@ -5,7 +5,8 @@ import json
 import pandas as pd
 import pytest
 
-METHODS = {"tdimpute", "tdimpute-self", "tdimpute-notf", "mean", "svd", "tobmi", "lasso"}
+METHODS = {"tdimpute", "tdimpute-self", "tdimpute-notf", "tdimpute-plus", "mean", "svd", "tobmi", "lasso",
+           "lasso-cv", "ridge-cv"}
 
 
 @pytest.mark.workflow("pipeline benchmark test profile")
@@ -24,7 +25,7 @@ def test_every_method_is_evaluated_on_every_split(workflow_dir):
 def test_methods_that_use_methylation_beat_the_mean_at_low_missing_rate(workflow_dir):
     summary = pd.read_csv(workflow_dir / "results/summary/benchmark_summary.tsv", sep="\t")
     at_30 = summary[summary["missing_rate"] == 0.3].set_index("method")["rmse_mean"]
-    for method in ["svd", "tobmi", "tdimpute"]:
+    for method in ["svd", "tobmi", "tdimpute", "tdimpute-plus", "lasso-cv", "ridge-cv"]:
         assert at_30[method] < at_30["mean"], (method, at_30.to_dict())
 
 
@@ -74,9 +75,9 @@ def test_impute_mode_fills_exactly_the_samples_without_expression(workflow_dir):
     from tdimpute.io import read_expression
 
     brca = read_cohort(workflow_dir / "results/cohort/simulated.h5").select_cancer("BRCA")
-    imputed = read_expression(workflow_dir / "results/imputed/tdimpute/BRCA_tdimpute.imputed.tsv.gz")
+    imputed = read_expression(workflow_dir / "results/imputed/tdimpute-plus/BRCA_tdimpute-plus.imputed.tsv.gz")
     assert sorted(imputed.index) == sorted(brca.samples[~brca.has_expression])
-    completed = read_expression(workflow_dir / "results/completed/BRCA_tdimpute/completed_expression.tsv.gz")
+    completed = read_expression(workflow_dir / "results/completed/BRCA_tdimpute-plus/completed_expression.tsv.gz")
     assert sorted(completed.index) == sorted(brca.samples) and not completed.isna().any().any()
-    summary = json.loads((workflow_dir / "results/completed/BRCA_tdimpute/completed.json").read_text())
+    summary = json.loads((workflow_dir / "results/completed/BRCA_tdimpute-plus/completed.json").read_text())
     assert summary["n_imputed"] == len(imputed) and summary["n_samples"] == len(brca.samples)

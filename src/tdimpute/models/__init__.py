@@ -17,6 +17,8 @@ METHODS = {
     "tobmi": "tobmi:TobmiImputer",
     "lasso": "lasso:LassoImputer",
     "lasso-cv": "lasso:LassoCVImputer",
+    "ridge-cv": "ridge:RidgeCVImputer",
+    "tdimpute-plus": "plus:PlusImputer",
 }
 
 

@@ -1,0 +1,107 @@
+"""ridge-cv (closed-form ridge for all genes) and tdimpute-plus (the recommended imputer)."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.linear_model import RidgeCV
+
+from tdimpute.models import imputer_class, load_model
+from tdimpute.models.plus import blend_weight
+from tdimpute.operations import expression_frame, methylation_frame
+
+NETWORK = {"hidden": [32], "epochs": 20, "batch_size": 16, "learning_rate": 1e-3}
+
+
+def _split(cohort, cancer="BRCA", n_test=15):
+    target = cohort.select_cancer(cancer)
+    rows = np.flatnonzero(target.has_expression)
+    return (methylation_frame(target, rows[n_test:]), expression_frame(target, rows[n_test:]),
+            methylation_frame(target, rows[:n_test]), expression_frame(target, rows[:n_test]))
+
+
+def _rmse(a, b):
+    return float(np.sqrt(np.mean((np.asarray(a) - np.asarray(b)) ** 2)))
+
+
+@pytest.mark.parametrize("per_gene", [False, True])
+def test_ridge_cv_matches_scikit_learn_leave_one_out_ridge(per_gene, small_cohort):
+    X, Y, X_test, _ = _split(small_cohort)
+    model = imputer_class("ridge-cv")(alpha_per_gene=per_gene).fit(X, Y)
+    standardised = (X - X.mean()) / X.std(ddof=0)
+    reference = RidgeCV(alphas=model.alphas_, alpha_per_target=per_gene).fit(standardised, Y)
+    np.testing.assert_allclose(model.alpha_, np.broadcast_to(reference.alpha_, model.alpha_.shape), rtol=1e-9)
+    expected = reference.predict((X_test - X.mean()) / X.std(ddof=0))
+    np.testing.assert_allclose(model.predict(X_test).to_numpy(), expected, atol=1e-3)
+
+
+def test_ridge_cv_chooses_the_alpha_with_the_lowest_leave_one_out_error(small_cohort):
+    X, Y, _, _ = _split(small_cohort)
+    model = imputer_class("ridge-cv")().fit(X, Y)
+    best = model.alphas_[model.loo_mse_.mean(axis=1).argmin()]
+    assert np.all(model.alpha_ == best)
+    # The leave-one-out error of one alpha, by brute force for the first gene.
+    from sklearn.linear_model import Ridge
+    Z = ((X - X.mean()) / X.std(ddof=0)).to_numpy()
+    y = Y.to_numpy()[:, 0]
+    errors = []
+    for i in range(len(Z)):
+        keep = np.arange(len(Z)) != i
+        fit = Ridge(alpha=best).fit(Z[keep], y[keep])
+        errors.append((fit.predict(Z[[i]])[0] - y[i]) ** 2)
+    index = int(np.flatnonzero(model.alphas_ == best)[0])
+    assert model.loo_mse_[index, 0] == pytest.approx(np.mean(errors), rel=1e-4)
+
+
+def test_blend_weight_is_the_clipped_least_squares_mix():
+    truth = np.array([1.0, 2.0, 3.0])
+    first, second = np.zeros(3), np.array([2.0, 4.0, 6.0])
+    assert blend_weight(truth, first, second) == pytest.approx(0.5)
+    assert blend_weight(truth, truth, second) == 0.0
+    assert blend_weight(truth, first, truth * 0.5) == 1.0  # the unclipped optimum is 2
+    assert blend_weight(truth, first, first) == 0.0
+
+
+def test_plus_linear_path_is_the_average_of_its_fold_models_and_the_full_fit(small_cohort):
+    X, Y, X_test, Y_test = _split(small_cohort)
+    model = imputer_class("tdimpute-plus")(network=False, folds=3).fit(X, Y)
+    linear = model.linear_
+    assert model.network_ is None and model.weight_ == 0.0
+    assert len(linear.fold_models_) == 3
+    # Every fold's held-out rows are disjoint and cover the training samples.
+    held_out = np.concatenate([test for _, test, _, _ in linear.fold_models_])
+    assert sorted(held_out) == list(range(len(X)))
+    assert linear.alpha_ == linear.alphas_[linear.cv_mse_.argmin()]
+    mean = imputer_class("mean")().fit(X, Y).predict(X_test)
+    assert _rmse(model.predict(X_test), Y_test) < 0.8 * _rmse(mean, Y_test)
+
+
+def test_plus_stacks_a_network_and_survives_saving(small_cohort, tmp_path):
+    X, Y, X_test, _ = _split(small_cohort, "KIRC")
+    model = imputer_class("tdimpute-plus")(**NETWORK, folds=3).fit(X, Y)
+    assert 0.0 <= model.weight_ <= 1.0
+    if model.network_ is not None:
+        linear = model.linear_.predict(X_test).to_numpy()
+        network = model.network_.predict(X_test).to_numpy()
+        expected = (1 - model.weight_) * linear + model.weight_ * network
+        np.testing.assert_allclose(model.predict(X_test).to_numpy(), expected, rtol=1e-5)
+    model.save(tmp_path / "plus")
+    loaded = load_model(tmp_path / "plus")
+    pd.testing.assert_frame_equal(loaded.predict(X_test), model.predict(X_test))
+    assert (tmp_path / "plus" / "network").is_dir() == (model.network_ is not None)
+
+
+def test_plus_fine_tunes_a_pretrained_network_through_the_cli(small_cohort_file, tmp_path, cli):
+    cli("pretrain", "--cohort", small_cohort_file, "--exclude-cancer", "BRCA", "--hidden", "16",
+        "--epochs", "3", "--out", tmp_path / "pre")
+    cli("split", "--cohort", small_cohort_file, "--cancer", "BRCA", "--missing-rate", "0.5",
+        "--out", tmp_path / "split.json")
+    cli("fit", "--method", "tdimpute-plus", "--cohort", small_cohort_file, "--cancer", "BRCA",
+        "--split", tmp_path / "split.json", "--pretrained", tmp_path / "pre", "--epochs", "3",
+        "--out", tmp_path / "plus")
+    spec = load_model(tmp_path / "plus")
+    assert spec.get_params()["pretrained"] == str(tmp_path / "pre")
+    assert 0.0 <= spec.weight_ <= 1.0
+    cli("impute", "--model", tmp_path / "plus", "--cohort", small_cohort_file, "--cancer", "BRCA",
+        "--split", tmp_path / "split.json", "--out", tmp_path / "imputed.tsv.gz")
+    imputed = pd.read_csv(tmp_path / "imputed.tsv.gz", sep="\t", index_col=0)
+    assert imputed.notna().all().all() and imputed.shape[0] == 40
