@@ -16,7 +16,7 @@ install: $(VENV)/.installed nextflow
 $(VENV)/.installed: pyproject.toml requirements/lock.txt
 	$(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/pip install -q --upgrade pip
-	$(VENV)/bin/pip install -q -c requirements/lock.txt -e ".[cpu,test]"
+	$(VENV)/bin/pip install -q -c requirements/lock.txt -e ".[cpu,report,test]"
 	touch $@
 
 nextflow:
@@ -34,7 +34,7 @@ unit: install
 # Rewrite the lock from a fresh resolution of pyproject's dependencies.
 lock:
 	rm -rf /tmp/tdimpute-lock && $(PYTHON) -m venv /tmp/tdimpute-lock
-	/tmp/tdimpute-lock/bin/pip install -q ".[cpu,test]"
+	/tmp/tdimpute-lock/bin/pip install -q ".[cpu,report,test]"
 	{ echo "# One lock for CI and the container images: pip install -c requirements/lock.txt ..."; \
 	  echo "# Regenerate with: make lock"; \
 	  /tmp/tdimpute-lock/bin/pip freeze --exclude tdimpute; \

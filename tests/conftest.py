@@ -47,7 +47,7 @@ def luad_dir():
     return LUAD
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def cli():
     """`cli("split", "--cohort", path, ...)` runs the command line; see `run_cli`."""
     return run_cli

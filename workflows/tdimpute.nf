@@ -6,6 +6,7 @@
 include { PREPARE_COHORT } from '../subworkflows/local/prepare_cohort'
 include { BENCHMARK      } from '../subworkflows/local/benchmark'
 include { IMPUTE_MISSING } from '../subworkflows/local/impute_missing'
+include { REPORT         } from '../subworkflows/local/report'
 
 // Methods that start from the pan-cancer pretrained network.
 def TRANSFER_METHODS = ['tdimpute', 'tdimpute-notf', 'tdimpute-plus']
@@ -18,16 +19,32 @@ workflow TDIMPUTE {
     ch_cohort   = PREPARE_COHORT.out.cohort.map { meta, cohort -> cohort }.first()
     ch_versions = PREPARE_COHORT.out.versions
 
+    ch_accuracy = ch_downstream = ch_completed = ch_figures = ch_survival = Channel.empty()
     if (params.mode == 'benchmark') {
         BENCHMARK(cancers, params.methods.tokenize(',')*.trim(), TRANSFER_METHODS, ch_cohort)
-        ch_versions = ch_versions.mix(BENCHMARK.out.versions)
+        ch_versions   = ch_versions.mix(BENCHMARK.out.versions)
+        ch_accuracy   = BENCHMARK.out.summary
+        ch_downstream = BENCHMARK.out.downstream
+        ch_models     = BENCHMARK.out.models
+        ch_figures    = BENCHMARK.out.figures
+        // Kaplan-Meier figures of the first replicate of the recommended method.
+        ch_survival   = BENCHMARK.out.analyses
+            .filter { meta, folder -> meta.replicate == 1 && meta.method == params.impute_method }
+            .map { meta, folder -> folder }
     } else {
         IMPUTE_MISSING(cancers, params.impute_method, TRANSFER_METHODS, ch_cohort)
-        ch_versions = ch_versions.mix(IMPUTE_MISSING.out.versions)
+        ch_versions  = ch_versions.mix(IMPUTE_MISSING.out.versions)
+        ch_completed = IMPUTE_MISSING.out.completed.map { meta, folder -> folder }
+        ch_models    = IMPUTE_MISSING.out.models
     }
 
     // One versions file for the whole run, as nf-core pipelines gather them.
-    ch_versions
+    ch_versions_file = ch_versions
         .unique()
         .collectFile(name: 'software_versions.yml', storeDir: "${params.outdir}/pipeline_info", sort: true)
+
+    REPORT(
+        PREPARE_COHORT.out.summary.map { meta, summary -> summary },
+        ch_accuracy, ch_downstream, ch_models, ch_completed, ch_figures, ch_survival, ch_versions_file,
+    )
 }

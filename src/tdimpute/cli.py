@@ -331,6 +331,34 @@ def summarize(
             metric_by_missing_rate(summary, field, tmp)
 
 
+@app.command("report-data")
+def report_data(
+    out: Annotated[Path, typer.Option("--out", help="Folder of MultiQC custom content to write.")],
+    cohort_summary: Annotated[Optional[list[Path]], typer.Option("--cohort-summary", help="Cohort summary JSON (validate --json); repeatable.")] = None,
+    accuracy: Annotated[Optional[Path], typer.Option("--accuracy", help="summarize table of the evaluations.")] = None,
+    downstream_summary: Annotated[Optional[Path], typer.Option("--downstream", help="summarize table of the downstream analyses.")] = None,
+    model: Annotated[Optional[list[Path]], typer.Option("--model", help="A model's model.json (or NAME.model.json), for its training curve; repeatable.")] = None,
+    completed: Annotated[Optional[list[Path]], typer.Option("--completed", help="A folder written by complete; repeatable.")] = None,
+    figure: Annotated[Optional[list[Path]], typer.Option("--figure", help="A PNG figure to show as it is; repeatable.")] = None,
+    versions_file: Annotated[Optional[Path], typer.Option("--versions", help="The run's software_versions.yml.")] = None,
+    parameters: Annotated[Optional[Path], typer.Option("--parameters", help="The run's parameters (JSON).")] = None,
+) -> None:
+    """Turn a run's outputs into the sections of its MultiQC report."""
+    from .files import atomic_path
+    from .report import ReportInputs, write_report_data
+
+    inputs = ReportInputs(cohorts=cohort_summary or [], accuracy=accuracy, downstream=downstream_summary,
+                          models=model or [], completed=completed or [], figures=figure or [],
+                          versions=versions_file, parameters=parameters)
+    for path in [*inputs.cohorts, *inputs.models, *inputs.completed, *inputs.figures,
+                 *(p for p in (accuracy, downstream_summary, versions_file, parameters) if p)]:
+        if not path.exists():
+            raise TdimputeError(f"{path} does not exist")
+    with atomic_path(out, directory=True) as tmp:
+        written = write_report_data(inputs, tmp)
+    print(f"report-data: {len(written)} sections in {out}", file=sys.stderr)
+
+
 @app.command()
 def versions(
     process: Annotated[str, typer.Option("--process", help="Process name heading the YAML.")] = "tdimpute",

@@ -81,3 +81,20 @@ def test_impute_mode_fills_exactly_the_samples_without_expression(workflow_dir):
     assert sorted(completed.index) == sorted(brca.samples) and not completed.isna().any().any()
     summary = json.loads((workflow_dir / "results/completed/BRCA_tdimpute-plus/completed.json").read_text())
     assert summary["n_imputed"] == len(imputed) and summary["n_samples"] == len(brca.samples)
+
+
+@pytest.mark.workflow("pipeline benchmark test profile")
+def test_report_shows_the_numbers_of_the_summary_tables(workflow_dir):
+    summary = pd.read_csv(workflow_dir / "results/summary/benchmark_summary.tsv", sep="\t")
+    shown = pd.read_csv(workflow_dir / "results/multiqc/tdimpute_report_data/multiqc_accuracy_table_table.txt",
+                        sep="\t", index_col=0)
+    assert len(shown) == len(summary)
+    for row in summary.itertuples():
+        assert shown.loc[f"{row.cancer} {row.missing_rate:g} {row.method}", "RMSE mean"] == pytest.approx(row.rmse_mean)
+    html = (workflow_dir / "results/multiqc/tdimpute_report.html").read_text()
+    for section in ["cohorts", "best_method", "accuracy_rmse", "accuracy_table", "downstream_table",
+                    "training_loss", "software_versions", "parameters"]:
+        assert f'id="{section}"' in html, section
+    best = summary.loc[summary.groupby("missing_rate")["rmse_mean"].idxmin()]
+    for method in best["method"]:
+        assert f"<strong>{method}</strong>" in html

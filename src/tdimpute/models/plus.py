@@ -49,12 +49,13 @@ class PlusImputer(Imputer):
         self.linear_ = BaggedLassoCV(self.n_alphas, self.alpha_ratio, self.folds, seed=self.seed)
         self.linear_.cpgs_, self.linear_.genes_ = self.cpgs_, self.genes_
         self.linear_._fit(X, Y)
-        self.network_, self.weight_ = None, 0.0
+        self.network_, self.weight_, self.history_ = None, 0.0, []
         if self.network:
             held_out, linear = self.linear_.fold_prediction(X, 0)
             train = np.setdiff1d(np.arange(len(X)), held_out)
             network = self._network().fit(self._frame(X[train], self.cpgs_), self._frame(Y[train], self.genes_))
             self.weight_ = blend_weight(Y[held_out], linear, self._network_predict(network, X[held_out]))
+            self.history_ = network.history_
             self.network_ = network if self.weight_ > 0 else None
 
     def _network(self) -> Imputer:
@@ -87,7 +88,7 @@ class PlusImputer(Imputer):
 
     def _metadata(self) -> dict:
         return {"network_weight": self.weight_, "alpha": float(self.linear_.alpha_),
-                "cv_mse": self.linear_.cv_mse_.tolist()}
+                "cv_mse": self.linear_.cv_mse_.tolist(), "history": self.history_}
 
     def _save_weights(self, directory: Path) -> None:
         np.savez(directory / ARRAYS_FILE, **{f"linear_{k}": v for k, v in self.linear_._state().items()})
@@ -96,6 +97,7 @@ class PlusImputer(Imputer):
 
     def _load_weights(self, directory: Path, metadata: dict) -> None:
         self.weight_ = float(metadata["network_weight"])
+        self.history_ = list(metadata.get("history", []))
         self.linear_ = BaggedLassoCV()
         with np.load(directory / ARRAYS_FILE) as arrays:
             self.linear_._set_state({k.removeprefix("linear_"): arrays[k] for k in arrays.files})

@@ -17,6 +17,7 @@ workflow IMPUTE_MISSING {
     main:
     ch_runs = Channel.fromList(cancers).map { [ id: "${it}_${method}", cancer: it, method: method ] }
     ch_versions = Channel.empty()
+    ch_pretrained = Channel.empty()
     if (method in transfer_methods) {
         PRETRAINED_NETWORKS(Channel.fromList(cancers), cohort)
         ch_fit = ch_runs.map { meta -> [ meta.cancer, meta ] }
@@ -24,6 +25,7 @@ workflow IMPUTE_MISSING {
             .combine(cohort)
             .map { cancer, meta, model, file -> [ meta, file, [], model ] }
         ch_versions = ch_versions.mix(PRETRAINED_NETWORKS.out.versions)
+        ch_pretrained = PRETRAINED_NETWORKS.out.models
     } else {
         ch_fit = ch_runs.combine(cohort).map { meta, file -> [ meta, file, [], [] ] }
     }
@@ -35,5 +37,7 @@ workflow IMPUTE_MISSING {
     emit:
     imputed   = IMPUTE.out.imputed
     completed = COMPLETE.out.results
+    models    = FIT.out.model.map { meta, model -> [ meta.id, model ] }
+        .mix(ch_pretrained.map { cancer, model -> [ "${cancer}_pretrained", model ] })
     versions  = ch_versions
 }

@@ -1,0 +1,50 @@
+process REPORT_DATA {
+    label 'process_single'
+
+    input:
+    path cohort_summaries // cohort summary JSON files
+    path accuracy         // benchmark_summary.tsv, or [] in impute mode
+    path downstream       // downstream_summary.tsv, or []
+    path models           // <name>.model.json files, or []
+    path completed        // COMPLETE folders, or []
+    path figures          // PNG files shown as they are, or []
+    path survival         // DOWNSTREAM folders whose Kaplan-Meier figure is shown, or []
+    path versions_file    // software_versions.yml
+    path parameters       // the run's parameters as JSON
+
+    output:
+    path "report_data/*", emit: files
+    path "versions.yml" , emit: versions
+
+    when:
+    task.ext.when == null || task.ext.when
+
+    script:
+    def args    = task.ext.args ?: ''
+    // One staged file is a Path, several a list: iterate over both alike.
+    def each    = { files, format -> [files].flatten().collect(format) }
+    def options = [
+        each(cohort_summaries) { "--cohort-summary ${it}" },
+        each(accuracy)         { "--accuracy ${it}" },
+        each(downstream)       { "--downstream ${it}" },
+        each(models)           { "--model ${it}" },
+        each(completed)        { "--completed ${it}" },
+        each(figures)          { "--figure ${it}" },
+        each(survival)         { "--figure ${it}/kaplan_meier.png" },
+    ].flatten().join(' ')
+    """
+    tdimpute report-data \\
+        --out report_data \\
+        --versions ${versions_file} \\
+        --parameters ${parameters} \\
+        ${options} \\
+        $args
+    tdimpute versions --process "${task.process}" > versions.yml
+    """
+
+    stub:
+    """
+    mkdir report_data && touch report_data/cohorts_mqc.tsv
+    tdimpute versions --process "${task.process}" > versions.yml
+    """
+}

@@ -1,0 +1,43 @@
+/*
+ * The run's HTML report: REPORT_DATA turns the outputs into MultiQC custom content, MULTIQC
+ * renders it into one self-contained HTML file.
+ */
+include { REPORT_DATA } from '../../../modules/local/report_data/main'
+include { MULTIQC     } from '../../../modules/local/multiqc/main'
+
+workflow REPORT {
+    take:
+    cohort_summaries // channel: cohort summary JSON files
+    accuracy         // channel: benchmark_summary.tsv (empty in impute mode)
+    downstream       // channel: downstream_summary.tsv (empty in impute mode)
+    models           // channel: [ name, model folder ]
+    completed        // channel: COMPLETE folders (empty in benchmark mode)
+    figures          // channel: PNG files
+    survival         // channel: DOWNSTREAM folders whose Kaplan-Meier figure to show
+    versions         // channel: software_versions.yml
+
+    main:
+    // Only the model.json of each model travels to the report, named after its run.
+    ch_model_specs = models
+        .collectFile { name, folder -> [ "${name}.model.json", folder.resolve('model.json').text ] }
+        .collect().ifEmpty([])
+    ch_parameters = Channel.of(groovy.json.JsonOutput.prettyPrint(groovy.json.JsonOutput.toJson(params)))
+        .collectFile(name: 'parameters.json')
+
+    REPORT_DATA(
+        cohort_summaries.collect(),
+        accuracy.ifEmpty([]),
+        downstream.ifEmpty([]),
+        ch_model_specs,
+        completed.collect().ifEmpty([]),
+        figures.collect().ifEmpty([]),
+        survival.collect().ifEmpty([]),
+        versions,
+        ch_parameters,
+    )
+    MULTIQC(REPORT_DATA.out.files, file("${projectDir}/assets/multiqc_config.yml", checkIfExists: true))
+
+    // The report shows the versions of the analysis; its own two processes are not in it.
+    emit:
+    report   = MULTIQC.out.report
+}

@@ -1,0 +1,142 @@
+"""The HTML report: report-data copies numbers from the run's files; MultiQC renders them;
+a headless Chromium opens the result without console errors."""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+DATA = Path(__file__).resolve().parents[2] / "modules" / "local" / "report_data" / "tests" / "data"
+
+
+def _report_data(cli, out: Path):
+    return cli("report-data", "--out", out,
+               "--cohort-summary", DATA / "simulated.summary.json",
+               "--accuracy", DATA / "benchmark_summary.tsv",
+               "--downstream", DATA / "downstream_summary.tsv",
+               "--model", DATA / "BRCA_rate0.3_rep1_tdimpute-plus.model.json",
+               "--completed", DATA / "completed_BRCA",
+               "--figure", DATA / "rmse_by_missing_rate.png",
+               "--versions", DATA / "software_versions.yml",
+               "--parameters", DATA / "parameters.json")
+
+
+def _section(folder: Path, name: str) -> dict:
+    return json.loads((folder / f"{name}_mqc.json").read_text())
+
+
+@pytest.fixture(scope="module")
+def report_folder(tmp_path_factory, cli):
+    out = tmp_path_factory.mktemp("report") / "report_data"
+    _report_data(cli, out)
+    return out
+
+
+def test_report_data_copies_every_number_from_its_source(report_folder):
+    rmse = _section(report_folder, "accuracy_rmse")
+    assert rmse["plot_type"] == "linegraph"
+    assert rmse["data"] == {"mean": {"0.3": 0.9, "0.7": 0.95}, "tdimpute-plus": {"0.3": 0.55, "0.7": 0.61}}
+    table = _section(report_folder, "accuracy_table")["data"]
+    assert table["BRCA 0.7 tdimpute-plus"]["RMSE SD"] == 0.04
+    assert table["BRCA 0.3 mean"]["R² mean"] == 0.8 and table["BRCA 0.3 mean"]["Replicates"] == 2
+    best = _section(report_folder, "best_method")["data"]
+    assert best.count("<strong>tdimpute-plus</strong>") == 2 and "0.5500" in best and "0.6100" in best
+    downstream = _section(report_folder, "downstream_table")["data"]
+    assert downstream["BRCA 0.3 mean"]["Prognostic genes PR-AUC mean"] is None  # NA in the source
+    assert downstream["BRCA 0.3 tdimpute-plus"]["Cluster ARI mean"] == 0.85
+    loss = _section(report_folder, "training_loss")["data"]
+    assert loss == {"BRCA_rate0.3_rep1_tdimpute-plus": {"1": 0.3, "2": 0.2, "3": 0.15}}
+    cohorts = _section(report_folder, "cohorts")["data"]
+    assert cohorts["simulated"]["Without expression"] == 24
+    assert _section(report_folder, "imputed_samples")["data"]["completed_BRCA"]["Imputed"] == 8
+    prognosis = _section(report_folder, "completed_prognosis")["data"]
+    assert list(prognosis)[:2] == ["completed_BRCA G1", "completed_BRCA G2"]
+    versions = _section(report_folder, "software_versions")["data"]
+    assert "<td>tensorflow</td><td><samp>2.21.0</samp></td>" in versions
+    parameters = _section(report_folder, "parameters")["data"]
+    assert "<td>mode</td><td><samp>benchmark</samp></td>" in parameters and "pretrained_model" not in parameters
+    assert (report_folder / "rmse_by_missing_rate_mqc.png").read_bytes() == (DATA / "rmse_by_missing_rate.png").read_bytes()
+
+
+def test_report_data_refuses_missing_or_wrong_inputs(tmp_path, cli):
+    result = cli("report-data", "--out", tmp_path / "out", "--accuracy", tmp_path / "absent.tsv", check=False)
+    assert result.returncode == 1 and result.stderr.strip().splitlines() == [f"Error: {tmp_path / 'absent.tsv'} does not exist"]
+    result = cli("report-data", "--out", tmp_path / "out", "--accuracy", DATA / "downstream_summary.tsv", check=False)
+    assert result.returncode == 1 and "is not a summarize table (no column 'rmse_mean')" in result.stderr
+    assert not (tmp_path / "out").exists() and not list(tmp_path.glob(".out*"))
+
+
+@pytest.fixture(scope="module")
+def report_html(report_folder, tmp_path_factory):
+    multiqc = shutil.which("multiqc", path=f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}")
+    if multiqc is None:
+        _missing("MultiQC (pip install 'tdimpute[report]')")
+    out = tmp_path_factory.mktemp("multiqc")
+    config = Path(__file__).resolve().parents[2] / "assets" / "multiqc_config.yml"
+    subprocess.run([multiqc, "--force", "--config", str(config), "--filename", "report.html",
+                    "--outdir", str(out), str(report_folder)], check=True, capture_output=True)
+    return out / "report.html"
+
+
+def test_multiqc_report_holds_every_section_and_number(report_html):
+    text = report_html.read_text()
+    for section in ["cohorts", "best_method", "accuracy_rmse", "accuracy_mae", "accuracy_r2", "accuracy_table",
+                    "downstream_table", "training_loss", "imputed_samples", "completed_prognosis",
+                    "software_versions", "parameters"]:
+        assert f'id="mqc-module-section-{section}"' in text or f'id="{section}"' in text, section
+    data = report_html.parent / "report_data"
+    table = (data / "multiqc_accuracy_table_table.txt").read_text().splitlines()
+    header = table[0].split("\t")
+    row = next(line.split("\t") for line in table if line.startswith("BRCA 0.7 tdimpute-plus"))
+    assert float(row[header.index("RMSE mean")]) == 0.61
+
+
+def _missing(what: str) -> None:
+    """CI installs everything the report needs; elsewhere its tests may be skipped."""
+    (pytest.fail if os.environ.get("CI") else pytest.skip)(f"{what} is not installed")
+
+
+def _open_in_chromium(html: Path, screenshot: Path) -> tuple[list[str], str]:
+    """Console errors and uncaught exceptions of the page, and its DOM after scripts ran."""
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    if chromium is None:
+        _missing("chromium (Debian package chromium)")
+    catcher = ("<script>window.__errors=[];const __e=console.error;console.error=(...a)=>{__errors.push(a.join(' '));"
+               "__e(...a)};addEventListener('error',ev=>__errors.push(String(ev.message)));"
+               "addEventListener('unhandledrejection',ev=>__errors.push(String(ev.reason)));"
+               "addEventListener('load',()=>setTimeout(()=>document.documentElement.setAttribute("
+               "'data-console-errors',JSON.stringify(__errors)),3000));</script>")
+    probed = html.with_name("probed_" + html.name)
+    probed.write_text(html.read_text().replace("<head>", "<head>" + catcher, 1))
+    common = [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+              "--virtual-time-budget=20000", "--window-size=1400,4000"]
+    dom = subprocess.run(common + ["--dump-dom", probed.as_uri()], capture_output=True, text=True, timeout=180).stdout
+    subprocess.run(common + [f"--screenshot={screenshot}", html.as_uri()], capture_output=True, timeout=180)
+    marker = 'data-console-errors="'
+    assert marker in dom, "the page never finished loading"
+    errors = json.loads(dom.split(marker, 1)[1].split('"', 1)[0].replace("&quot;", '"'))
+    return errors, dom
+
+
+def test_browser_catches_console_errors_of_a_broken_page(tmp_path):
+    page = tmp_path / "broken.html"
+    page.write_text("<html><head></head><body><script>undefinedFunction()</script></body></html>")
+    errors, _ = _open_in_chromium(page, tmp_path / "broken.png")
+    assert errors and "undefinedFunction" in errors[0]
+
+
+def test_report_opens_in_a_browser_without_console_errors(report_html, tmp_path):
+    screenshot = Path(os.environ.get("REPORT_SCREENSHOT_DIR", tmp_path)) / "tdimpute_report.png"
+    screenshot.parent.mkdir(parents=True, exist_ok=True)
+    errors, dom = _open_in_chromium(report_html, screenshot)
+    assert errors == []
+    assert dom.count('class="main-svg"') >= 4  # the line graphs were drawn by Plotly
+    from PIL import Image
+
+    with Image.open(screenshot) as image:
+        colours = image.convert("L").getextrema()
+    assert colours[1] - colours[0] > 100, "the screenshot is blank"
