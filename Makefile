@@ -9,7 +9,7 @@ export PATH := $(VENV)/bin:$(PATH):$(CURDIR)/.tools/bin
 export NXF_OFFLINE ?= true
 PYTEST_ARGS ?=
 
-.PHONY: install nextflow run test unit lock clean
+.PHONY: install nextflow run test unit image container-test lock clean
 
 install: $(VENV)/.installed nextflow
 
@@ -31,6 +31,19 @@ test: install
 unit: install
 	$(VENV)/bin/pytest tests/unit $(PYTEST_ARGS)
 
+# The CPU image, from a Debian base bootstrapped here (no image registry needed).
+PODMAN_OPTIONS ?= --runtime /usr/sbin/runc
+export PODMAN_OPTIONS
+image:
+	scripts/build-image.sh cpu --local-base
+
+# The test profile inside the image (every process in podman) against the same run outside.
+container-test: install image
+	rm -rf results-local results-podman
+	nextflow run . -profile test --outdir results-local
+	nextflow run . -profile test,podman -c conf/podman_runc.config --outdir results-podman
+	$(VENV)/bin/python tests/containers/compare_runs.py results-local results-podman
+
 # Rewrite the lock from a fresh resolution of pyproject's dependencies.
 lock:
 	rm -rf /tmp/tdimpute-lock && $(PYTHON) -m venv /tmp/tdimpute-lock
@@ -42,4 +55,4 @@ lock:
 	  /tmp/tdimpute-lock/bin/pip freeze | sed -n 's/^tensorflow_cpu==/tensorflow==/p'; } > requirements/lock.txt
 
 clean:
-	rm -rf work results .nextflow .nextflow.log* .pytest_cache
+	rm -rf work results results-local results-podman .nextflow .nextflow.log* .pytest_cache

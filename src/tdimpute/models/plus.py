@@ -1,6 +1,6 @@
 """`tdimpute-plus`: the recommended imputer, a linear path and the TDimpute network, stacked.
 
-1. Linear path: per-gene Lasso, alpha chosen by K-fold cross-validation over every gene,
+1. Linear path: per-gene Lasso, alpha chosen by 10-fold cross-validation over every gene,
    bagged over the folds (`BaggedLassoCV`). On real data, a well-regularised sparse linear
    model is by far the strongest single predictor of expression from methylation.
 2. Non-linear path: the TDimpute network, fine-tuned from a pretrained pan-cancer network
@@ -30,7 +30,7 @@ NETWORK_DIR = "network"
 class PlusImputer(Imputer):
     method = "tdimpute-plus"
 
-    def __init__(self, pretrained: str | None = None, network: bool = True, folds: int = 5,
+    def __init__(self, pretrained: str | None = None, network: bool = True, folds: int = 10,
                  n_alphas: int = 10, alpha_ratio: float = 1e-2, hidden: list[int] | None = None,
                  epochs: int | None = None, batch_size: int = 16, learning_rate: float = 1e-4,
                  seed: int = 0) -> None:
