@@ -7,20 +7,10 @@ from sklearn.linear_model import RidgeCV
 
 from tdimpute.models import imputer_class, load_model
 from tdimpute.models.plus import blend_weight
-from tdimpute.operations import expression_frame, methylation_frame
+from test_baselines import _rmse
+from test_baselines import _train_test as _split
 
 NETWORK = {"hidden": [32], "epochs": 20, "batch_size": 16, "learning_rate": 1e-3}
-
-
-def _split(cohort, cancer="BRCA", n_test=15):
-    target = cohort.select_cancer(cancer)
-    rows = np.flatnonzero(target.has_expression)
-    return (methylation_frame(target, rows[n_test:]), expression_frame(target, rows[n_test:]),
-            methylation_frame(target, rows[:n_test]), expression_frame(target, rows[:n_test]))
-
-
-def _rmse(a, b):
-    return float(np.sqrt(np.mean((np.asarray(a) - np.asarray(b)) ** 2)))
 
 
 @pytest.mark.parametrize("per_gene", [False, True])
