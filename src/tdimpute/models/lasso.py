@@ -138,6 +138,19 @@ def alpha_grid(X: np.ndarray, Y: np.ndarray, n_alphas: int, ratio: float) -> np.
     return np.geomspace(alpha_max, alpha_max * ratio, n_alphas)
 
 
+def cross_validated_paths(X: np.ndarray, Y: np.ndarray, alphas: np.ndarray, folds, tol: float,
+                          max_iter: int, label: str) -> tuple[list, np.ndarray]:
+    """Each fold's Lasso path, and each alpha's squared error on the held-out rows averaged
+    over genes and folds."""
+    paths, errors = [], np.zeros(len(alphas))
+    for fold, (train, test) in enumerate(folds, start=1):
+        paths.append(lasso_path_genes(X[train], Y[train], alphas, tol, max_iter, label))
+        for i, (coef, intercept) in enumerate(paths[-1]):
+            errors[i] += np.mean((np.asarray(coef.T @ X[test].T).T + intercept - Y[test]) ** 2)
+        print(f"{label}: fold {fold}/{len(folds)} done", file=sys.stderr, flush=True)
+    return paths, errors / len(folds)
+
+
 class _ScaledLasso(Imputer):
     """Shared by lasso and lasso-cv: expression / scale in, scale * prediction out."""
 
@@ -208,16 +221,10 @@ class LassoCVImputer(_ScaledLasso):
         rng = np.random.default_rng(self.seed)
         genes = np.sort(rng.choice(Y.shape[1], size=min(self.cv_genes, Y.shape[1]), replace=False))
         alphas = alpha_grid(X, scaled[:, genes], self.n_alphas, self.alpha_ratio)
-        errors = np.zeros(len(alphas))
-        folds = KFold(self.cv, shuffle=True, random_state=self.seed).split(X)
-        for fold, (train, test) in enumerate(folds, start=1):
-            path = lasso_path_genes(X[train], scaled[train][:, genes], alphas, self.tol, self.max_iter)
-            for i, (coef, intercept) in enumerate(path):
-                predicted = np.asarray(coef.T @ X[test].T).T + intercept
-                errors[i] += np.mean((predicted - scaled[test][:, genes]) ** 2)
-            print(f"lasso-cv: fold {fold}/{self.cv} done", file=sys.stderr, flush=True)
+        folds = list(KFold(self.cv, shuffle=True, random_state=self.seed).split(X))
+        _, self.cv_mse_ = cross_validated_paths(X, scaled[:, genes], alphas, folds, self.tol, self.max_iter,
+                                                self.method)
         self.alphas_ = alphas
-        self.cv_mse_ = errors / self.cv
         best = int(np.argmin(self.cv_mse_))
         if best == len(alphas) - 1:
             print(f"warning: lasso-cv chose the smallest alpha tried ({alphas[-1]:.3g}); a smaller "
@@ -260,13 +267,8 @@ class BaggedLassoCV(_ScaledLasso):
         scaled = Y / self.scale_
         alphas = alpha_grid(X, scaled, self.n_alphas, self.alpha_ratio)
         folds = list(KFold(min(self.folds, len(X)), shuffle=True, random_state=self.seed).split(X))
-        paths, errors = [], np.zeros(len(alphas))
-        for fold, (train, test) in enumerate(folds, start=1):
-            paths.append(lasso_path_genes(X[train], scaled[train], alphas, self.tol, self.max_iter, self.method))
-            for i, (coef, intercept) in enumerate(paths[-1]):
-                errors[i] += np.mean((np.asarray(coef.T @ X[test].T).T + intercept - scaled[test]) ** 2)
-            print(f"{self.method}: fold {fold}/{len(folds)} done", file=sys.stderr, flush=True)
-        self.alphas_, self.cv_mse_ = alphas, errors / len(folds)
+        paths, self.cv_mse_ = cross_validated_paths(X, scaled, alphas, folds, self.tol, self.max_iter, self.method)
+        self.alphas_ = alphas
         best = int(np.argmin(self.cv_mse_))
         self.alpha_ = np.float64(alphas[best])
         full = lasso_path_genes(X, scaled, alphas[: best + 1], self.tol, self.max_iter, self.method)[-1]
