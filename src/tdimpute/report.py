@@ -204,12 +204,17 @@ def _read_summary(path: Path, required: list[str]) -> pd.DataFrame:
 
 def _table_section(table: pd.DataFrame, section: str, title: str, description: str) -> dict:
     """A MultiQC table; numbers shown to 4 decimals, the raw values kept in the data."""
-    headers = {str(c): {"title": str(c), **({"format": "{:,.4f}"} if pd.api.types.is_float_dtype(table[c]) else {})}
+    headers = {str(c): {"title": str(c), **({"format": _number_format(str(c))} if pd.api.types.is_float_dtype(table[c]) else {})}
                for c in table.columns}
     data = {str(row): {str(c): _cell(v) for c, v in values.items()} for row, values in table.iterrows()}
     return {"id": section, "section_name": title, "description": description, "plot_type": "table",
             "pconfig": {"id": f"{section}_table", "title": title, "col1_header": table.index.name or ""},
             "headers": headers, "data": data}
+
+
+def _number_format(column: str) -> str:
+    """p-values span many orders of magnitude: scientific notation; 4 decimals otherwise."""
+    return "{:.2e}" if "p-value" in column else "{:,.4f}"
 
 
 def _cell(value):
