@@ -138,6 +138,11 @@ def alpha_grid(X: np.ndarray, Y: np.ndarray, n_alphas: int, ratio: float) -> np.
     return np.geomspace(alpha_max, alpha_max * ratio, n_alphas)
 
 
+def linear_prediction(coef: sparse.spmatrix, intercept: np.ndarray, X: np.ndarray) -> np.ndarray:
+    """X @ coef + intercept for sparse CpGs x genes coefficients."""
+    return np.asarray(coef.T @ X.T).T + intercept
+
+
 def cross_validated_paths(X: np.ndarray, Y: np.ndarray, alphas: np.ndarray, folds, tol: float,
                           max_iter: int, label: str) -> tuple[list, np.ndarray]:
     """Each fold's Lasso path, and each alpha's squared error on the held-out rows averaged
@@ -146,7 +151,7 @@ def cross_validated_paths(X: np.ndarray, Y: np.ndarray, alphas: np.ndarray, fold
     for fold, (train, test) in enumerate(folds, start=1):
         paths.append(lasso_path_genes(X[train], Y[train], alphas, tol, max_iter, label))
         for i, (coef, intercept) in enumerate(paths[-1]):
-            errors[i] += np.mean((np.asarray(coef.T @ X[test].T).T + intercept - Y[test]) ** 2)
+            errors[i] += np.mean((linear_prediction(coef, intercept, X[test]) - Y[test]) ** 2)
         print(f"{label}: fold {fold}/{len(folds)} done", file=sys.stderr, flush=True)
     return paths, errors / len(folds)
 
@@ -164,7 +169,7 @@ class _ScaledLasso(Imputer):
         self.intercept_ = intercept.astype(np.float32)
 
     def _predict(self, X: np.ndarray) -> np.ndarray:
-        scaled = np.asarray(self.coef_.T @ X.T).T + self.intercept_
+        scaled = linear_prediction(self.coef_, self.intercept_, X)
         return (scaled * self.scale_).astype(np.float32)
 
     def _state(self) -> dict[str, np.ndarray]:
@@ -280,4 +285,4 @@ class BaggedLassoCV(_ScaledLasso):
     def fold_prediction(self, X: np.ndarray, fold: int) -> tuple[np.ndarray, np.ndarray]:
         """Held-out rows of `fold` and their expression predicted by that fold's model."""
         _, test, coef, intercept = self.fold_models_[fold]
-        return test, (np.asarray(coef.T @ X[test].T).T + intercept) * self.scale_
+        return test, linear_prediction(coef, intercept, X[test]) * self.scale_
