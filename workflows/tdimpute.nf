@@ -19,7 +19,7 @@ workflow TDIMPUTE {
     ch_cohort   = PREPARE_COHORT.out.cohort.map { meta, cohort -> cohort }.first()
     ch_versions = PREPARE_COHORT.out.versions
 
-    ch_accuracy = ch_downstream = ch_completed = ch_figures = ch_survival = Channel.empty()
+    ch_accuracy = ch_downstream = ch_completed = ch_reliability = ch_figures = ch_survival = Channel.empty()
     if (params.mode == 'benchmark') {
         BENCHMARK(cancers, params.methods.tokenize(',')*.trim(), TRANSFER_METHODS, ch_cohort)
         ch_versions   = ch_versions.mix(BENCHMARK.out.versions)
@@ -34,8 +34,9 @@ workflow TDIMPUTE {
     } else {
         IMPUTE_MISSING(cancers, params.impute_method, TRANSFER_METHODS, ch_cohort)
         ch_versions  = ch_versions.mix(IMPUTE_MISSING.out.versions)
-        ch_completed = IMPUTE_MISSING.out.completed.map { meta, folder -> folder }
-        ch_models    = IMPUTE_MISSING.out.models
+        ch_completed   = IMPUTE_MISSING.out.completed.map { meta, folder -> folder }
+        ch_reliability = IMPUTE_MISSING.out.reliability.map { meta, table -> table }
+        ch_models      = IMPUTE_MISSING.out.models
     }
 
     // One versions file for the whole run, as nf-core pipelines gather them.
@@ -45,6 +46,7 @@ workflow TDIMPUTE {
 
     REPORT(
         PREPARE_COHORT.out.summary.map { meta, summary -> summary },
-        ch_accuracy, ch_downstream, ch_models, ch_completed, ch_figures, ch_survival, ch_versions_file,
+        ch_accuracy, ch_downstream, ch_models, ch_completed, ch_reliability, ch_figures, ch_survival,
+        ch_versions_file,
     )
 }

@@ -189,6 +189,7 @@ def fit(
     rank: Annotated[Optional[int], typer.Option("--rank", help="SVD rank (svd).")] = None,
     k: Annotated[Optional[int], typer.Option("--k", help="Number of donors (tobmi; default floor(sqrt(n))).")] = None,
     network: Annotated[Optional[bool], typer.Option("--network/--no-network", help="tdimpute-plus: stack the network on the linear path (default) or not.")] = None,
+    reliability_folds: Annotated[int, typer.Option("--reliability-folds", min=0, help="Also estimate each gene's accuracy on training samples held out by this many folds (refits the method; 0: no).")] = 0,
     seed: SeedOption = 0,
 ) -> None:
     """Fit one method on the training samples of a split, the same way for every method."""
@@ -201,7 +202,7 @@ def fit(
     params = _given(epochs=epochs, batch_size=batch_size, hidden=hidden, learning_rate=learning_rate,
                     pretrained=str(pretrained) if pretrained else None, alpha=alpha, rank=rank, k=k,
                     network=network)
-    fit_method(method, target, loaded_split, params, seed=seed).save(out)
+    fit_method(method, target, loaded_split, params, seed=seed, reliability_folds=reliability_folds).save(out)
 
 
 @app.command()
@@ -211,9 +212,11 @@ def impute(
     out: Annotated[Path, typer.Option("--out", help="Imputed expression to write (TSV.gz, genes x samples).")],
     cancer: CancerOption = None,
     split_file: Annotated[Optional[Path], typer.Option("--split", help="Impute the split's test samples; without it, the samples that have no expression.")] = None,
+    reliability: Annotated[Optional[Path], typer.Option("--reliability", help="Also write the model's per-gene reliability table here (fit it with --reliability-folds).")] = None,
 ) -> None:
     """Impute expression from methylation with a fitted model."""
     from .cohort import read_cohort
+    from .files import write_tsv
     from .io import write_expression
     from .models import load_model
     from .operations import impute as run, target_cohort
@@ -221,7 +224,13 @@ def impute(
 
     loaded_split = Split.load(split_file) if split_file else None
     target = target_cohort(read_cohort(cohort), cancer, loaded_split)
-    write_expression(run(load_model(model), target, loaded_split), out)
+    fitted = load_model(model)
+    if reliability is not None and fitted.reliability_ is None:
+        raise TdimputeError(f"the model in {model} has no reliability table: fit it with --reliability-folds")
+    imputed = run(fitted, target, loaded_split)
+    if reliability is not None:
+        write_tsv(fitted.reliability_, reliability, index=False)
+    write_expression(imputed, out)
 
 
 @app.command()
@@ -279,29 +288,36 @@ def downstream(
         write_json(tmp / "downstream.json", summary)
         for name, table in tables.items():
             write_tsv(table, tmp / f"{name}.tsv", index=name != "clusters")
-        kaplan_meier_clusters(tables["clusters"], tmp / "kaplan_meier.png",
-                              {"true": summary["cluster_logrank_p_true"],
-                               "imputed": summary["cluster_logrank_p_imputed"]})
+        kaplan_meier_clusters(tables["clusters"], tmp / "kaplan_meier.png", {
+            f"cluster_{name}": f"{name} expression: log-rank p = {summary[f'cluster_logrank_p_{name}']:.2g}"
+            for name in ("true", "imputed")})
 
 
 @app.command()
 def complete(
     cohort: CohortOption,
     imputed: ImputedOption,
-    out: Annotated[Path, typer.Option("--out", help="Folder to write: completed expression, Cox table, summary.")],
+    out: Annotated[Path, typer.Option("--out", help="Folder to write: completed expression, Cox table, clusters, Kaplan-Meier figure, summary.")],
     cancer: CancerOption = None,
+    top: Annotated[int, typer.Option("--top", min=2, help="Number of most prognostic genes to cluster the samples on.")] = 100,
+    seed: SeedOption = 0,
 ) -> None:
-    """Fill the samples without expression from an imputation; Cox regression of every gene on
-    the completed cohort."""
+    """Fill the samples without expression from an imputation; Cox regression of every gene
+    and survival of two K-means clusters on the completed cohort."""
     from .cohort import read_cohort
+    from .downstream.plots import kaplan_meier_clusters
     from .files import atomic_path, write_json, write_tsv
     from .io import read_expression, write_expression
     from .operations import complete as run
 
-    completed, cox, summary = run(read_cohort(cohort).select_cancer(cancer), read_expression(imputed))
+    completed, tables, summary = run(read_cohort(cohort).select_cancer(cancer), read_expression(imputed),
+                                     top=top, seed=seed)
     with atomic_path(out, directory=True) as tmp:
         write_expression(completed, tmp / "completed_expression.tsv.gz")
-        write_tsv(cox, tmp / "prognosis.tsv")
+        write_tsv(tables["prognosis"], tmp / "prognosis.tsv")
+        write_tsv(tables["clusters"], tmp / "clusters.tsv", index=False)
+        kaplan_meier_clusters(tables["clusters"], tmp / "kaplan_meier.png", {
+            "cluster": f"completed cohort: log-rank p = {summary['cluster_logrank_p']:.2g}"})
         write_json(tmp / "completed.json", summary)
 
 
@@ -339,6 +355,7 @@ def report_data(
     downstream_summary: Annotated[Optional[Path], typer.Option("--downstream", help="summarize table of the downstream analyses.")] = None,
     model: Annotated[Optional[list[Path]], typer.Option("--model", help="A model's model.json (or NAME.model.json), for its training curve; repeatable.")] = None,
     completed: Annotated[Optional[list[Path]], typer.Option("--completed", help="A folder written by complete; repeatable.")] = None,
+    reliability: Annotated[Optional[list[Path]], typer.Option("--reliability", help="A <run>.reliability.tsv written by impute; repeatable.")] = None,
     figure: Annotated[Optional[list[Path]], typer.Option("--figure", help="A PNG figure to show as it is; repeatable.")] = None,
     versions_file: Annotated[Optional[Path], typer.Option("--versions", help="The run's software_versions.yml.")] = None,
     parameters: Annotated[Optional[Path], typer.Option("--parameters", help="The run's parameters (JSON).")] = None,
@@ -348,9 +365,9 @@ def report_data(
     from .report import ReportInputs, write_report_data
 
     inputs = ReportInputs(cohorts=cohort_summary or [], accuracy=accuracy, downstream=downstream_summary,
-                          models=model or [], completed=completed or [], figures=figure or [],
-                          versions=versions_file, parameters=parameters)
-    for path in [*inputs.cohorts, *inputs.models, *inputs.completed, *inputs.figures,
+                          models=model or [], completed=completed or [], reliability=reliability or [],
+                          figures=figure or [], versions=versions_file, parameters=parameters)
+    for path in [*inputs.cohorts, *inputs.models, *inputs.completed, *inputs.reliability, *inputs.figures,
                  *(p for p in (accuracy, downstream_summary, versions_file, parameters) if p)]:
         if not path.exists():
             raise TdimputeError(f"{path} does not exist")

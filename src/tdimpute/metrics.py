@@ -39,13 +39,19 @@ def accuracy(truth: pd.DataFrame, imputed: pd.DataFrame) -> dict:
 
 
 def per_gene_accuracy(truth: pd.DataFrame, imputed: pd.DataFrame) -> pd.DataFrame:
-    """Per gene: RMSE, MAE and squared Pearson correlation across the test samples."""
+    """Per gene, across the samples: RMSE, MAE, squared Pearson correlation `r2`, and `skill`,
+    1 - MSE / variance of the true values (1 is perfect, 0 no better than the gene's own mean,
+    negative worse; NaN for a constant gene)."""
     t = truth.to_numpy(np.float64)
     p = imputed.loc[truth.index, truth.columns].to_numpy(np.float64)
-    error = p - t
+    mse = np.mean((p - t) ** 2, axis=0)
+    variance = t.var(axis=0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        skill = np.where(variance > 0, 1.0 - mse / variance, np.nan)
     return pd.DataFrame({
         "gene": truth.columns,
-        "rmse": np.sqrt(np.mean(error ** 2, axis=0)),
-        "mae": np.mean(np.abs(error), axis=0),
+        "rmse": np.sqrt(mse),
+        "mae": np.mean(np.abs(p - t), axis=0),
         "r2": squared_pearson(t, p, axis=0),
+        "skill": skill,
     })

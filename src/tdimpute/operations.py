@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import sys
+
 import numpy as np
 import pandas as pd
 
 from .cohort import Cohort
 from .errors import TdimputeError
+from .metrics import per_gene_accuracy
 from .models import Imputer, imputer_class
 from .splits import Split
 
@@ -43,25 +46,55 @@ def imputation_rows(cohort: Cohort, split: Split | None) -> np.ndarray:
     return rows
 
 
-def fit_method(method: str, cohort: Cohort, split: Split | None, params: dict, seed: int = 0) -> Imputer:
+def fit_method(method: str, cohort: Cohort, split: Split | None, params: dict, seed: int = 0,
+               reliability_folds: int = 0) -> Imputer:
     """Fit one method on the training samples; `tdimpute-notf` is the pretrained model as is.
 
-    `seed` goes to the methods that draw random numbers; the others ignore it.
+    `seed` goes to the methods that draw random numbers; the others ignore it. With
+    `reliability_folds`, the model also carries `reliability_`, each gene's accuracy on
+    training samples it did not see (see `held_out_reliability`).
     """
+    rows = training_rows(cohort, split)
     if method == "tdimpute-notf":
         from .models.network import load_pretrained
 
         if not params.get("pretrained"):
             raise TdimputeError("method tdimpute-notf applies a pretrained model: give --pretrained")
-        return load_pretrained(params["pretrained"])
+        model = load_pretrained(params["pretrained"])
+        if reliability_folds:
+            # The pretrained network never saw the target cancer (pretrain --exclude-cancer),
+            # so every training sample of the target is held out from it.
+            truth = expression_frame(cohort, rows)
+            model.reliability_ = per_gene_accuracy(truth, model.predict(methylation_frame(cohort, rows)))
+        return model
     cls = imputer_class(method)
     unknown = sorted(set(params) - set(cls._param_names()))
     if unknown:
         raise TdimputeError(f"method {method} takes no option {', '.join('--' + u.replace('_', '-') for u in unknown)}")
     if "seed" in cls._param_names():
         params = {**params, "seed": seed}
-    rows = training_rows(cohort, split)
-    return cls(**params).fit(methylation_frame(cohort, rows), expression_frame(cohort, rows))
+    model = cls(**params).fit(methylation_frame(cohort, rows), expression_frame(cohort, rows))
+    if reliability_folds:
+        model.reliability_ = held_out_reliability(lambda: cls(**params), cohort, rows, reliability_folds, seed)
+    return model
+
+
+def held_out_reliability(make_model, cohort: Cohort, rows: np.ndarray, folds: int, seed: int) -> pd.DataFrame:
+    """Each gene's accuracy (`per_gene_accuracy`) on training samples held out by k-fold
+    cross-validation: `folds` models made by `make_model` and fitted on the other folds
+    predict every training sample once. It tells users which imputed genes to trust."""
+    from sklearn.model_selection import KFold
+
+    if not 2 <= folds <= len(rows):
+        raise TdimputeError(f"--reliability-folds must be between 2 and the {len(rows)} training samples, got {folds}")
+    methylation, truth = methylation_frame(cohort, rows), expression_frame(cohort, rows)
+    held_out = np.empty(truth.shape)
+    for fold, (train, test) in enumerate(KFold(folds, shuffle=True, random_state=seed).split(methylation), 1):
+        print(f"reliability: fold {fold}/{folds} ({len(train)} samples fit, {len(test)} held out)",
+              file=sys.stderr, flush=True)
+        model = make_model().fit(methylation.iloc[train], truth.iloc[train])
+        held_out[test] = model.predict(methylation.iloc[test]).to_numpy()
+    return per_gene_accuracy(truth, pd.DataFrame(held_out, index=truth.index, columns=truth.columns))
 
 
 def pretrain(cohort: Cohort, exclude_cancer: str | None, params: dict) -> Imputer:
@@ -98,7 +131,7 @@ def held_out_truth_and_imputation(cohort: Cohort, split: Split, imputed: pd.Data
 
 def evaluate(cohort: Cohort, split: Split, imputed: pd.DataFrame) -> tuple[dict, pd.DataFrame]:
     """Accuracy of `imputed` on the split's test samples against their hidden expression."""
-    from .metrics import accuracy, per_gene_accuracy
+    from .metrics import accuracy
 
     _, truth, imputed = held_out_truth_and_imputation(cohort, split, imputed)
     return {**_context(split), **accuracy(truth, imputed)}, per_gene_accuracy(truth, imputed)
@@ -116,12 +149,17 @@ def downstream(cohort: Cohort, split: Split, imputed: pd.DataFrame,
     return {**_context(split), **summary}, tables
 
 
-def complete(cohort: Cohort, imputed: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
-    """The cohort's expression with its missing samples filled from `imputed`, and the
-    univariate Cox regression of every gene on the completed cohort.
+def complete(cohort: Cohort, imputed: pd.DataFrame, top: int = 100,
+             seed: int = 0) -> tuple[pd.DataFrame, dict[str, pd.DataFrame], dict]:
+    """The cohort's expression with its missing samples filled from `imputed`, and its
+    survival analysis: univariate Cox regression of every gene, then K-means (k = 2) of the
+    samples on the `top` most prognostic genes, as the benchmark's downstream analysis does.
 
-    Returns (completed expression, samples x genes; Cox table; summary).
+    Returns (completed expression, samples x genes; tables `prognosis` and `clusters`; summary).
+    The summary gives each cluster's share of imputed samples: a cluster made mostly of
+    imputed samples is more likely the imputation's mark than biology.
     """
+    from .downstream.analysis import kmeans_clusters, logrank_p
     from .downstream.survival import univariate_cox
 
     lacking = cohort.samples[~cohort.has_expression]
@@ -131,16 +169,28 @@ def complete(cohort: Cohort, imputed: pd.DataFrame) -> tuple[pd.DataFrame, pd.Da
                             f"e.g. {absent[0]!r}")
     completed = expression_frame(cohort, np.arange(len(cohort.samples)))
     completed.loc[lacking] = imputed.loc[lacking, completed.columns].to_numpy()
-    clinical = cohort.clinical
-    cox = univariate_cox(completed, clinical["os_time"], clinical["os_event"])
+    time = cohort.clinical["os_time"].to_numpy(float)
+    event = cohort.clinical["os_event"].to_numpy(float)
+    cox = univariate_cox(completed, time, event)
+    genes = cox["p"].dropna().sort_values(kind="stable").index[:top]
+    labels = kmeans_clusters(completed.loc[:, genes], seed)
+    known = np.isfinite(time) & np.isfinite(event)
+    was_imputed = ~cohort.has_expression
+    clusters = pd.DataFrame({"sample": completed.index, "cluster": labels, "imputed": was_imputed,
+                             "os_time": time, "os_event": event})
     summary = {
         "cancer_types": cohort.cancer_types,
         "n_samples": int(len(completed)),
         "n_observed": int(cohort.has_expression.sum()),
         "n_imputed": int(len(lacking)),
         "n_prognostic_genes_p05": int((cox["p"] <= 0.05).sum()),
+        "cluster_genes": int(len(genes)),
+        "cluster_logrank_p": logrank_p(time[known], event[known], labels[known]),
+        "cluster_sizes": [int((labels == c).sum()) for c in (0, 1)],
+        "cluster_imputed_share": [float(was_imputed[labels == c].mean()) if (labels == c).any() else None
+                                  for c in (0, 1)],
     }
-    return completed, cox, summary
+    return completed, {"prognosis": cox, "clusters": clusters}, summary
 
 
 def _context(split: Split) -> dict:

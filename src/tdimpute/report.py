@@ -41,7 +41,8 @@ class ReportInputs:
     accuracy: Path | None = None  # SUMMARIZE: benchmark_summary.tsv
     downstream: Path | None = None  # SUMMARIZE_DOWNSTREAM: downstream_summary.tsv
     models: list[Path] = field(default_factory=list)  # model.json of PRETRAIN and FIT
-    completed: list[Path] = field(default_factory=list)  # COMPLETE folders (impute mode)
+    completed: list[Path] = field(default_factory=list)  # COMPLETE folders (impute mode), with figures
+    reliability: list[Path] = field(default_factory=list)  # IMPUTE: <run>.reliability.tsv
     figures: list[Path] = field(default_factory=list)  # PNG files shown as they are
     versions: Path | None = None  # pipeline_info/software_versions.yml
     parameters: Path | None = None  # the run's parameters (JSON)
@@ -69,6 +70,10 @@ def write_report_data(inputs: ReportInputs, out: Path) -> list[str]:
     if inputs.completed:
         sections["imputed_samples_mqc.json"] = completed_table(inputs.completed)
         sections["completed_prognosis_mqc.json"] = completed_prognosis(inputs.completed)
+    if inputs.reliability:
+        tables = {path.name.removesuffix(".reliability.tsv"): _read_reliability(path) for path in inputs.reliability}
+        sections["reliability_table_mqc.json"] = reliability_table(tables)
+        sections["reliability_curve_mqc.json"] = reliability_curve(tables)
     if inputs.versions:
         sections["software_versions_mqc.json"] = versions_section(inputs.versions)
     if inputs.parameters:
@@ -79,6 +84,10 @@ def write_report_data(inputs: ReportInputs, out: Path) -> list[str]:
     figures = _figure_names(inputs.figures)
     for figure, name in zip(inputs.figures, figures):
         shutil.copyfile(figure, out / name)
+    for folder in inputs.completed:  # the survival curves of each completed cohort
+        if (folder / "kaplan_meier.png").is_file():
+            figures.append(f"{folder.name}_kaplan_meier_mqc.png")
+            shutil.copyfile(folder / "kaplan_meier.png", out / figures[-1])
     return sorted(sections) + sorted(figures)
 
 
@@ -155,10 +164,49 @@ def completed_table(folders: list[Path]) -> dict:
     rows = []
     for folder in folders:
         summary = read_json(folder / "completed.json")
+        shares = summary.get("cluster_imputed_share") or [None, None]
         rows.append({"cohort": folder.name, "Samples": summary["n_samples"], "Observed": summary["n_observed"],
-                     "Imputed": summary["n_imputed"], "Genes with Cox p <= 0.05": summary["n_prognostic_genes_p05"]})
+                     "Imputed": summary["n_imputed"], "Genes with Cox p <= 0.05": summary["n_prognostic_genes_p05"],
+                     "Clusters log-rank p-value": _number(summary.get("cluster_logrank_p", np.nan)),
+                     "Cluster 1 imputed share": _number(shares[0] if shares[0] is not None else np.nan),
+                     "Cluster 2 imputed share": _number(shares[1] if shares[1] is not None else np.nan)})
     return _table_section(pd.DataFrame(rows).set_index("cohort"), "imputed_samples", "Imputed samples",
-                        "Samples of each cohort with measured and with imputed expression (completed.json).")
+                        "Samples of each cohort with measured and with imputed expression; log-rank p of the "
+                        "two K-means clusters of the completed cohort on its most prognostic genes, and the "
+                        "share of imputed samples in each (a cluster made mostly of imputed samples points "
+                        "at the imputation rather than biology) (completed.json).")
+
+
+RELIABILITY_LEVELS = (0.5, 0.25, 0.0)
+
+
+def reliability_table(tables: dict[str, pd.DataFrame]) -> dict:
+    """How many genes each model imputes well, judged on training samples it did not see."""
+    rows = []
+    for name, table in tables.items():
+        skill = table["skill"].dropna()
+        row = {"run": name, "Genes": int(len(table)), "Median skill": _number(skill.median()),
+               "Median R²": _number(table["r2"].median())}
+        for level in RELIABILITY_LEVELS[:-1]:
+            row[f"Genes with skill >= {level:g}"] = int((skill >= level).sum())
+        row["Genes no better than their mean (skill <= 0)"] = int((skill <= 0).sum())
+        rows.append(row)
+    return _table_section(pd.DataFrame(rows).set_index("run"), "reliability_table", "Per-gene reliability",
+                        "Accuracy of each gene on training samples held out by k-fold cross-validation "
+                        "(fit --reliability-folds): skill = 1 - MSE / variance of the gene (1 perfect, 0 no "
+                        "better than the gene's mean). Trust the imputed genes with high skill; the full "
+                        "table per gene is <run>.reliability.tsv beside the imputed expression.")
+
+
+def reliability_curve(tables: dict[str, pd.DataFrame]) -> dict:
+    """Per run: the number of genes whose held-out skill reaches each threshold."""
+    thresholds = np.round(np.linspace(0.0, 1.0, 21), 2)
+    data = {name: {float(t): int((table["skill"] >= t).sum()) for t in thresholds} for name, table in tables.items()}
+    return {"id": "reliability_curve", "section_name": "Genes imputed at least this well", "plot_type": "linegraph",
+            "description": "Number of genes whose held-out skill is at or above each threshold (reliability.tsv).",
+            "pconfig": {"id": "reliability_curve_plot", "title": "Genes by held-out skill",
+                        "xlab": "Skill threshold", "ylab": "Genes", "ymin": 0, "showlegend": True},
+            "data": data}
 
 
 def completed_prognosis(folders: list[Path]) -> dict:
@@ -199,6 +247,13 @@ def _read_summary(path: Path, required: list[str]) -> pd.DataFrame:
     missing = [c for c in ["cancer", "missing_rate", "method", *required] if c not in table]
     if missing:
         raise TdimputeError(f"{path} is not a summarize table (no column {missing[0]!r})")
+    return table
+
+
+def _read_reliability(path: Path) -> pd.DataFrame:
+    table = pd.read_csv(path, sep="\t")
+    if not {"gene", "r2", "skill"} <= set(table.columns):
+        raise TdimputeError(f"{path} is not a reliability table (columns gene, r2, skill)")
     return table
 
 

@@ -41,7 +41,7 @@ def test_baseline_study_through_the_cli(small_cohort_file, tmp_path, cli):
             "--imputed", tmp_path / f"{method}.tsv.gz", "--method", method, "--out", tmp_path / f"{method}.json")
         metrics.append(tmp_path / f"{method}.json")
         per_gene = pd.read_csv(tmp_path / f"{method}.genes.tsv", sep="\t")
-        assert list(per_gene.columns) == ["gene", "rmse", "mae", "r2"] and len(per_gene) == 40
+        assert list(per_gene.columns) == ["gene", "rmse", "mae", "r2", "skill"] and len(per_gene) == 40
     mean, tobmi, *others = (json.loads(p.read_text()) for p in metrics)
     n_test = len(json.loads((tmp_path / "split.json").read_text())["test"])
     assert {m["n_samples"] for m in [mean, tobmi, *others]} == {n_test}
@@ -110,3 +110,32 @@ def test_complete_fills_missing_samples_and_runs_cox_on_all(small_cohort, small_
     assert summary["n_imputed"] == (~kirc.has_expression).sum() and summary["n_samples"] == len(kirc.samples)
     prognosis = pd.read_csv(tmp_path / "done" / "prognosis.tsv", sep="\t", index_col=0)
     assert len(prognosis) == 40 and prognosis["p"].between(0, 1).all()
+    clusters = pd.read_csv(tmp_path / "done" / "clusters.tsv", sep="\t").set_index("sample").loc[kirc.samples]
+    assert set(clusters["cluster"]) == {0, 1}
+    assert (clusters["imputed"].to_numpy() == ~kirc.has_expression).all()
+    shares = [clusters.loc[clusters["cluster"] == c, "imputed"].mean() for c in (0, 1)]
+    assert summary["cluster_imputed_share"] == pytest.approx(shares)
+    assert summary["cluster_sizes"] == [int((clusters["cluster"] == c).sum()) for c in (0, 1)]
+    from lifelines.statistics import logrank_test
+
+    a, b = clusters[clusters["cluster"] == 0], clusters[clusters["cluster"] == 1]
+    expected = logrank_test(a["os_time"], b["os_time"], a["os_event"], b["os_event"]).p_value
+    assert summary["cluster_logrank_p"] == pytest.approx(expected)
+    assert (tmp_path / "done" / "kaplan_meier.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_reliability_travels_from_fit_through_the_model_to_impute(small_cohort_file, tmp_path, cli):
+    cli("fit", "--method", "ridge-cv", "--cohort", small_cohort_file, "--cancer", "LUAD",
+        "--reliability-folds", "3", "--out", tmp_path / "m")
+    stored = pd.read_csv(tmp_path / "m" / "reliability.tsv", sep="\t")
+    assert list(stored.columns) == ["gene", "rmse", "mae", "r2", "skill"] and len(stored) == 40
+    cli("impute", "--model", tmp_path / "m", "--cohort", small_cohort_file, "--cancer", "LUAD",
+        "--out", tmp_path / "imputed.tsv.gz", "--reliability", tmp_path / "reliability.tsv")
+    pd.testing.assert_frame_equal(pd.read_csv(tmp_path / "reliability.tsv", sep="\t"), stored)
+
+    cli("fit", "--method", "mean", "--cohort", small_cohort_file, "--cancer", "LUAD", "--out", tmp_path / "plain")
+    result = cli("impute", "--model", tmp_path / "plain", "--cohort", small_cohort_file, "--cancer", "LUAD",
+                 "--out", tmp_path / "x.tsv.gz", "--reliability", tmp_path / "x.tsv", check=False)
+    assert result.returncode == 1 and result.stderr.count("\n") == 1
+    assert "has no reliability table: fit it with --reliability-folds" in result.stderr
+    assert not (tmp_path / "x.tsv.gz").exists() and not (tmp_path / "x.tsv").exists()

@@ -22,4 +22,13 @@ def test_per_gene_accuracy_marks_constant_genes_as_undefined():
     table = per_gene_accuracy(truth, imputed).set_index("gene")
     assert table.loc["g1", "r2"] == pytest.approx(1.0)
     assert table.loc["g1", "rmse"] == pytest.approx(np.sqrt(0.5 / 3))
-    assert np.isnan(table.loc["g2", "r2"])
+    assert np.isnan(table.loc["g2", "r2"]) and np.isnan(table.loc["g2", "skill"])
+
+
+def test_skill_compares_the_error_with_the_genes_own_variance():
+    truth = pd.DataFrame({"g": [1.0, 3.0, 2.0]})
+    assert per_gene_accuracy(truth, truth).loc[0, "skill"] == pytest.approx(1.0)
+    at_the_mean = pd.DataFrame({"g": [2.0, 2.0, 2.0]})
+    assert per_gene_accuracy(truth, at_the_mean).loc[0, "skill"] == pytest.approx(0.0)
+    reversed_order = pd.DataFrame({"g": [3.0, 1.0, 2.0]})  # MSE 8/3 against variance 2/3
+    assert per_gene_accuracy(truth, reversed_order).loc[0, "skill"] == pytest.approx(1 - 4)

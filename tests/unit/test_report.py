@@ -20,6 +20,7 @@ def _report_data(cli, out: Path):
                "--downstream", DATA / "downstream_summary.tsv",
                "--model", DATA / "BRCA_rate0.3_rep1_tdimpute-plus.model.json",
                "--completed", DATA / "completed_BRCA",
+               "--reliability", DATA / "BRCA_tdimpute-plus.reliability.tsv",
                "--figure", DATA / "rmse_by_missing_rate.png",
                "--versions", DATA / "software_versions.yml",
                "--parameters", DATA / "parameters.json")
@@ -52,7 +53,14 @@ def test_report_data_copies_every_number_from_its_source(report_folder):
     assert loss == {"BRCA_rate0.3_rep1_tdimpute-plus": {"1": 0.3, "2": 0.2, "3": 0.15}}
     cohorts = _section(report_folder, "cohorts")["data"]
     assert cohorts["simulated"]["Without expression"] == 24
-    assert _section(report_folder, "imputed_samples")["data"]["completed_BRCA"]["Imputed"] == 8
+    completed = _section(report_folder, "imputed_samples")["data"]["completed_BRCA"]
+    assert completed["Imputed"] == 8 and completed["Clusters log-rank p-value"] == 0.0012
+    assert completed["Cluster 1 imputed share"] == 0.25 and completed["Cluster 2 imputed share"] == 0.15
+    reliability = _section(report_folder, "reliability_table")["data"]["BRCA_tdimpute-plus"]
+    assert reliability == {"Genes": 5, "Median skill": 0.275, "Median R²": 0.35, "Genes with skill >= 0.5": 1,
+                           "Genes with skill >= 0.25": 2, "Genes no better than their mean (skill <= 0)": 1}
+    curve = _section(report_folder, "reliability_curve")["data"]["BRCA_tdimpute-plus"]
+    assert (curve["0.0"], curve["0.1"], curve["0.15"], curve["0.85"], curve["0.9"]) == (3, 3, 2, 1, 0)
     prognosis = _section(report_folder, "completed_prognosis")["data"]
     assert list(prognosis)[:2] == ["completed_BRCA G1", "completed_BRCA G2"]
     versions = _section(report_folder, "software_versions")["data"]
@@ -60,6 +68,8 @@ def test_report_data_copies_every_number_from_its_source(report_folder):
     parameters = _section(report_folder, "parameters")["data"]
     assert "<td>mode</td><td><samp>benchmark</samp></td>" in parameters and "pretrained_model" not in parameters
     assert (report_folder / "rmse_by_missing_rate_mqc.png").read_bytes() == (DATA / "rmse_by_missing_rate.png").read_bytes()
+    survival = (DATA / "completed_BRCA" / "kaplan_meier.png").read_bytes()
+    assert (report_folder / "completed_BRCA_kaplan_meier_mqc.png").read_bytes() == survival
 
 
 def test_report_data_refuses_missing_or_wrong_inputs(tmp_path, cli):
@@ -86,6 +96,7 @@ def test_multiqc_report_holds_every_section_and_number(report_html):
     text = report_html.read_text()
     for section in ["cohorts", "best_method", "accuracy_rmse", "accuracy_mae", "accuracy_r2", "accuracy_table",
                     "downstream_table", "training_loss", "imputed_samples", "completed_prognosis",
+                    "reliability_table", "reliability_curve",
                     "software_versions", "parameters"]:
         assert f'id="mqc-module-section-{section}"' in text or f'id="{section}"' in text, section
     data = report_html.parent / "report_data"

@@ -84,6 +84,24 @@ def test_impute_mode_fills_exactly_the_samples_without_expression(workflow_dir):
     assert sorted(completed.index) == sorted(brca.samples) and not completed.isna().any().any()
     summary = json.loads((workflow_dir / "results/completed/BRCA_tdimpute-plus/completed.json").read_text())
     assert summary["n_imputed"] == len(imputed) and summary["n_samples"] == len(brca.samples)
+    assert sum(summary["cluster_sizes"]) == len(brca.samples) and 0 <= summary["cluster_logrank_p"] <= 1
+
+
+@pytest.mark.workflow("pipeline impute mode test profile")
+def test_impute_mode_reports_the_reliability_of_every_gene(workflow_dir):
+    import pandas as pd
+
+    results = workflow_dir / "results"
+    from tdimpute.io import read_expression
+
+    published = pd.read_csv(results / "imputed/tdimpute-plus/BRCA_tdimpute-plus.reliability.tsv", sep="\t")
+    imputed = read_expression(results / "imputed/tdimpute-plus/BRCA_tdimpute-plus.imputed.tsv.gz")
+    assert published["gene"].tolist() == imputed.columns.tolist()
+    assert published["skill"].median() > 0  # the simulated genes follow methylation
+    report = (results / "multiqc/tdimpute_report_data/multiqc_reliability_table_table.txt").read_text().splitlines()
+    header, row = report[0].split("\t"), report[1].split("\t")
+    assert row[0] == "BRCA_tdimpute-plus"
+    assert int(float(row[header.index("Genes with skill >= 0.5")])) == int((published["skill"] >= 0.5).sum())
 
 
 @pytest.mark.workflow("pipeline benchmark test profile")

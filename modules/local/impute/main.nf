@@ -8,6 +8,8 @@ process IMPUTE {
 
     output:
     tuple val(meta), path("*.imputed.tsv.gz"), emit: imputed
+    // With ext.args --reliability: the model's per-gene accuracy on held-out training samples.
+    tuple val(meta), path("*.reliability.tsv"), emit: reliability, optional: true
     path "versions.yml"                      , emit: versions
 
     when:

@@ -7,6 +7,7 @@ process REPORT_DATA {
     path downstream       // downstream_summary.tsv, or []
     path models           // <name>.model.json files, or []
     path completed        // COMPLETE folders, or []
+    path reliability      // <run>.reliability.tsv files, or []
     path figures          // PNG files shown as they are, or []
     path survival         // DOWNSTREAM folders whose Kaplan-Meier figure is shown, or []
     path versions_file    // software_versions.yml
@@ -29,6 +30,7 @@ process REPORT_DATA {
         each(downstream)       { "--downstream ${it}" },
         each(models)           { "--model ${it}" },
         each(completed)        { "--completed ${it}" },
+        each(reliability)      { "--reliability ${it}" },
         each(figures)          { "--figure ${it}" },
         each(survival)         { "--figure ${it}/kaplan_meier.png" },
     ].flatten().join(' ')

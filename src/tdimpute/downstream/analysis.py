@@ -68,11 +68,11 @@ def compare(methylation: pd.DataFrame, truth: pd.DataFrame, imputed: pd.DataFram
 
     genes = cox_true["p"].dropna().sort_values(kind="stable").index[:top]
     known = np.isfinite(time) & np.isfinite(event)
-    clusters = {name: _kmeans(data.loc[:, genes], seed) for name, data in
+    clusters = {name: kmeans_clusters(data.loc[:, genes], seed) for name, data in
                 (("true", truth), ("imputed", imputed))}
     summary["cluster_ari"] = float(adjusted_rand_score(clusters["true"], clusters["imputed"]))
     for name, labels in clusters.items():
-        summary[f"cluster_logrank_p_{name}"] = _logrank(time[known], event[known], labels[known])
+        summary[f"cluster_logrank_p_{name}"] = logrank_p(time[known], event[known], labels[known])
         cindex = _ridge_cox_cindex((truth if name == "true" else imputed).loc[known, genes],
                                    time[known], event[known], folds, penalizer, seed)
         summary[f"ridge_cox_cindex_{name}"] = cindex
@@ -114,7 +114,8 @@ def _enrichment(p: pd.Series, known: list[str], top: int) -> float:
     return float((hits / len(selected)) / (active.sum() / len(tested)))
 
 
-def _kmeans(data: pd.DataFrame, seed: int) -> np.ndarray:
+def kmeans_clusters(data: pd.DataFrame, seed: int) -> np.ndarray:
+    """K-means (k = 2, 10 starts) of the samples on standardised genes; labels 0 and 1."""
     values = data.to_numpy(np.float64)
     if len(np.unique(values, axis=0)) < 2:
         return np.zeros(len(values), dtype=int)  # identical samples form one cluster
@@ -123,7 +124,8 @@ def _kmeans(data: pd.DataFrame, seed: int) -> np.ndarray:
     return KMeans(n_clusters=2, n_init=10, random_state=seed).fit_predict(standardised)
 
 
-def _logrank(time: np.ndarray, event: np.ndarray, labels: np.ndarray) -> float:
+def logrank_p(time: np.ndarray, event: np.ndarray, labels: np.ndarray) -> float:
+    """Log-rank test of survival between two groups; NaN when there is one group."""
     from lifelines.statistics import logrank_test
 
     if len(set(labels)) < 2:

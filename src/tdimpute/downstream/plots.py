@@ -11,19 +11,20 @@ import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 
 
-def kaplan_meier_clusters(clusters: pd.DataFrame, out: Path, p_values: dict[str, float]) -> None:
-    """One panel per data (true, imputed): survival of each K-means cluster, log-rank p."""
+def kaplan_meier_clusters(clusters: pd.DataFrame, out: Path, panels: dict[str, str]) -> None:
+    """One panel per column of cluster labels (`panels` maps it to the panel's title):
+    survival of each cluster. `clusters` also has `os_time` and `os_event`."""
     from lifelines import KaplanMeierFitter
 
     known = clusters.dropna(subset=["os_time", "os_event"])
-    figure, axes = plt.subplots(1, 2, figsize=(9, 3.6), sharey=True)
-    for axis, name in zip(axes, ("true", "imputed")):
-        for label, group in known.groupby(f"cluster_{name}"):
+    figure, axes = plt.subplots(1, len(panels), figsize=(4.5 * len(panels), 3.6), sharey=True, squeeze=False)
+    for axis, (column, title) in zip(axes[0], panels.items()):
+        for label, group in known.groupby(column):
             KaplanMeierFitter(label=f"cluster {label + 1} (n={len(group)})").fit(
                 group["os_time"], group["os_event"]).plot_survival_function(ax=axis, ci_show=False)
-        axis.set_title(f"{name} expression: log-rank p = {p_values[name]:.2g}")
+        axis.set_title(title)
         axis.set_xlabel("days")
-    axes[0].set_ylabel("overall survival")
+    axes[0][0].set_ylabel("overall survival")
     figure.tight_layout()
     figure.savefig(out, dpi=120, format="png")
     plt.close(figure)

@@ -6,7 +6,8 @@ feature names and sets learned attributes ending in `_`; `predict` takes methyla
 samples, aligns its CpGs to the training ones by name, and returns expression as a DataFrame.
 
 A saved model is a folder: `model.json` (method, hyper-parameters, CpG and gene lists,
-versions, training history) and the learned arrays (`arrays.npz`, or a network's weights).
+versions, training history), the learned arrays (`arrays.npz`, or a network's weights) and,
+when it was estimated, `reliability.tsv`: each gene's accuracy on held-out training samples.
 """
 
 from __future__ import annotations
@@ -19,17 +20,19 @@ import numpy as np
 import pandas as pd
 
 from ..errors import TdimputeError
-from ..files import atomic_path, read_json, write_json
+from ..files import atomic_path, read_json, write_json, write_tsv
 from ..versions import software_versions
 
 MODEL_FILE = "model.json"
 ARRAYS_FILE = "arrays.npz"
+RELIABILITY_FILE = "reliability.tsv"
 
 
 class Imputer:
     """Base class: subclasses implement `_fit`, `_predict`, and `_state` / `_set_state`."""
 
     method: ClassVar[str] = ""
+    reliability_: pd.DataFrame | None = None  # per-gene accuracy on held-out training samples
 
     # -- scikit-learn style parameters -------------------------------------------------------
     @classmethod
@@ -102,6 +105,8 @@ class Imputer:
                 "cpgs": self.cpgs_.tolist(),
                 "genes": self.genes_.tolist(),
             })
+            if self.reliability_ is not None:
+                write_tsv(self.reliability_, tmp / RELIABILITY_FILE, index=False)
 
 
 def load_model(directory: str | Path) -> Imputer:
@@ -116,6 +121,8 @@ def load_model(directory: str | Path) -> Imputer:
     model.cpgs_ = np.asarray(spec["cpgs"], dtype=str)
     model.genes_ = np.asarray(spec["genes"], dtype=str)
     model._load_weights(directory, spec.get("metadata", {}))
+    if (directory / RELIABILITY_FILE).is_file():
+        model.reliability_ = pd.read_csv(directory / RELIABILITY_FILE, sep="\t")
     return model
 
 

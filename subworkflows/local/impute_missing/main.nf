@@ -35,9 +35,10 @@ workflow IMPUTE_MISSING {
     ch_versions = ch_versions.mix(FIT.out.versions, IMPUTE.out.versions, COMPLETE.out.versions)
 
     emit:
-    imputed   = IMPUTE.out.imputed
-    completed = COMPLETE.out.results
-    models    = FIT.out.model.map { meta, model -> [ meta.id, model ] }
+    imputed     = IMPUTE.out.imputed
+    reliability = IMPUTE.out.reliability
+    completed   = COMPLETE.out.results
+    models      = FIT.out.model.map { meta, model -> [ meta.id, model ] }
         .mix(ch_pretrained.map { cancer, model -> [ "${cancer}_pretrained", model ] })
-    versions  = ch_versions
+    versions    = ch_versions
 }

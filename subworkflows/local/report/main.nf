@@ -12,6 +12,7 @@ workflow REPORT {
     downstream       // channel: downstream_summary.tsv (empty in impute mode)
     models           // channel: [ name, model folder ]
     completed        // channel: COMPLETE folders (empty in benchmark mode)
+    reliability      // channel: <run>.reliability.tsv of IMPUTE (empty in benchmark mode)
     figures          // channel: PNG files
     survival         // channel: DOWNSTREAM folders whose Kaplan-Meier figure to show
     versions         // channel: software_versions.yml
@@ -30,6 +31,7 @@ workflow REPORT {
         downstream.ifEmpty([]),
         ch_model_specs,
         completed.collect().ifEmpty([]),
+        reliability.collect().ifEmpty([]),
         figures.collect().ifEmpty([]),
         survival.collect().ifEmpty([]),
         versions,
