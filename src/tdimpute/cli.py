@@ -151,6 +151,16 @@ EpochsOption = Annotated[Optional[int], typer.Option("--epochs", min=1, help="Tr
 BatchOption = Annotated[Optional[int], typer.Option("--batch-size", min=1, help="Mini-batch size (network methods).")]
 HiddenOption = Annotated[Optional[list[int]], typer.Option("--hidden", help="Hidden layer size; repeat for more layers (default one layer of 4000).")]
 RateOption = Annotated[Optional[float], typer.Option("--learning-rate", help="Adam learning rate (network methods).")]
+PrecisionOption = Annotated[Optional[str], typer.Option("--precision", help="Training arithmetic: auto (bfloat16 where the hardware has it), float32 or bfloat16.")]
+ValidationOption = Annotated[Optional[float], typer.Option("--validation-fraction", min=0.0, max=0.9, help="Hold out this share of the training samples and stop early when their loss stops improving (default 0: off, as the paper).")]
+PatienceOption = Annotated[Optional[int], typer.Option("--patience", min=1, help="Early stopping: epochs without a better validation loss (default 10).")]
+CheckpointOption = Annotated[Optional[Path], typer.Option("--checkpoint-dir", help="Write training checkpoints here (every --checkpoint-every epochs and on SIGTERM) and resume from one found here.")]
+CheckpointEveryOption = Annotated[Optional[int], typer.Option("--checkpoint-every", min=1, help="Epochs between checkpoints (default 10).")]
+
+
+def _training_options(precision, validation_fraction, patience, checkpoint_dir, checkpoint_every) -> dict:
+    return _given(precision=precision, validation_fraction=validation_fraction, patience=patience,
+                  checkpoint_dir=str(checkpoint_dir) if checkpoint_dir else None, checkpoint_every=checkpoint_every)
 
 
 @app.command()
@@ -162,6 +172,11 @@ def pretrain(
     batch_size: BatchOption = None,
     hidden: HiddenOption = None,
     learning_rate: RateOption = None,
+    precision: PrecisionOption = None,
+    validation_fraction: ValidationOption = None,
+    patience: PatienceOption = None,
+    checkpoint_dir: CheckpointOption = None,
+    checkpoint_every: CheckpointEveryOption = None,
     seed: SeedOption = 0,
 ) -> None:
     """Train the pan-cancer network on every cancer but the target (300 epochs, batch 128)."""
@@ -169,7 +184,8 @@ def pretrain(
     from .operations import pretrain as run
 
     model = run(read_cohort(cohort), exclude_cancer,
-                _given(epochs=epochs, batch_size=batch_size, hidden=hidden, learning_rate=learning_rate, seed=seed))
+                {**_given(epochs=epochs, batch_size=batch_size, hidden=hidden, learning_rate=learning_rate, seed=seed),
+                 **_training_options(precision, validation_fraction, patience, checkpoint_dir, checkpoint_every)})
     model.save(out)
 
 
@@ -190,6 +206,11 @@ def fit(
     k: Annotated[Optional[int], typer.Option("--k", help="Number of donors (tobmi; default floor(sqrt(n))).")] = None,
     network: Annotated[Optional[bool], typer.Option("--network/--no-network", help="tdimpute-plus: stack the network on the linear path (default) or not.")] = None,
     reliability_folds: Annotated[int, typer.Option("--reliability-folds", min=0, help="Also estimate each gene's accuracy on training samples held out by this many folds (refits the method; 0: no).")] = 0,
+    precision: PrecisionOption = None,
+    validation_fraction: ValidationOption = None,
+    patience: PatienceOption = None,
+    checkpoint_dir: CheckpointOption = None,
+    checkpoint_every: CheckpointEveryOption = None,
     seed: SeedOption = 0,
 ) -> None:
     """Fit one method on the training samples of a split, the same way for every method."""
@@ -202,6 +223,7 @@ def fit(
     params = _given(epochs=epochs, batch_size=batch_size, hidden=hidden, learning_rate=learning_rate,
                     pretrained=str(pretrained) if pretrained else None, alpha=alpha, rank=rank, k=k,
                     network=network)
+    params.update(_training_options(precision, validation_fraction, patience, checkpoint_dir, checkpoint_every))
     fit_method(method, target, loaded_split, params, seed=seed, reliability_folds=reliability_folds).save(out)
 
 
@@ -394,7 +416,7 @@ def main() -> None:
         if _state["debug"]:
             raise
         typer.echo(f"Error: {exc}", err=True)
-        sys.exit(1)
+        sys.exit(exc.exit_code)
 
 
 if __name__ == "__main__":

@@ -3,3 +3,5 @@
 
 class TdimputeError(Exception):
     """Bad input or an impossible request, explained in one line for the user."""
+
+    exit_code = 1

@@ -17,11 +17,12 @@ def _frames(cohort, cancer):
     return methylation_frame(target, rows), expression_frame(target, rows)
 
 
-def test_same_seed_gives_identical_networks(small_cohort):
+@pytest.mark.parametrize("precision", ["float32", "bfloat16"])
+def test_same_seed_gives_identical_networks(small_cohort, precision):
     X, Y = _frames(small_cohort, "BRCA")
-    a = imputer_class("tdimpute-self")(**SMALL, seed=3).fit(X, Y)
-    b = imputer_class("tdimpute-self")(**SMALL, seed=3).fit(X, Y)
-    c = imputer_class("tdimpute-self")(**SMALL, seed=4).fit(X, Y)
+    a = imputer_class("tdimpute-self")(**SMALL, seed=3, precision=precision).fit(X, Y)
+    b = imputer_class("tdimpute-self")(**SMALL, seed=3, precision=precision).fit(X, Y)
+    c = imputer_class("tdimpute-self")(**SMALL, seed=4, precision=precision).fit(X, Y)
     for wa, wb in zip(a.network_.get_weights(), b.network_.get_weights()):
         np.testing.assert_array_equal(wa, wb)
     assert not np.array_equal(a.network_.get_weights()[0], c.network_.get_weights()[0])
@@ -76,3 +77,89 @@ def test_finetuning_refuses_a_model_that_is_not_pretrained(small_cohort_file, tm
     assert result.returncode == 1
     assert "holds a mean model, not a pretrained network" in result.stderr
     assert not (tmp_path / "ft").exists()
+
+
+def test_bfloat16_training_follows_float32_training(small_cohort):
+    X, Y = _frames(small_cohort, "BRCA")
+    settings = {**SMALL, "epochs": 40}
+    exact = imputer_class("tdimpute-self")(**settings, precision="float32").fit(X, Y)
+    mixed = imputer_class("tdimpute-self")(**settings, precision="bfloat16").fit(X, Y)
+    assert exact.compute_dtype_ == "float32" and mixed.compute_dtype_ == "bfloat16"
+    assert exact.history_[-1] < 0.8 * exact.history_[0]  # it learned
+    assert mixed.history_[-1] == pytest.approx(exact.history_[-1], rel=0.02)
+    rmse = [float(np.sqrt(((m.predict(X) - Y) ** 2).to_numpy().mean())) for m in (exact, mixed)]
+    assert rmse[1] == pytest.approx(rmse[0], rel=0.02)
+
+
+def _interrupt_at_step(monkeypatch, step: int) -> None:
+    """SIGTERM arrives during the `step`-th training step, as a scheduler would send it."""
+    import os
+    import signal
+
+    from tdimpute.models import training
+
+    calls = {"n": 0}
+    original = training._Loop.step
+
+    def step_then_signal(self, *args):
+        calls["n"] += 1
+        if calls["n"] == step:
+            os.kill(os.getpid(), signal.SIGTERM)
+        return original(self, *args)
+
+    monkeypatch.setattr(training._Loop, "step", step_then_signal)
+
+
+def test_interrupted_training_resumes_to_the_same_weights(small_cohort, tmp_path, monkeypatch):
+    from tdimpute.models.training import CHECKPOINT_FILE, Interrupted
+
+    X, Y = _frames(small_cohort, "BRCA")  # 4 batches of 16 per epoch
+    settings = {**SMALL, "epochs": 6, "checkpoint_dir": str(tmp_path / "ck"), "checkpoint_every": 2}
+    uninterrupted = imputer_class("tdimpute-self")(**SMALL | {"epochs": 6}).fit(X, Y)
+    with monkeypatch.context() as patch:
+        _interrupt_at_step(patch, 6)  # mid-epoch 2
+        with pytest.raises(Interrupted, match="stopped by SIGTERM in epoch 2 after batch 2; checkpoint in"):
+            imputer_class("tdimpute-self")(**settings).fit(X, Y)
+    assert (tmp_path / "ck" / CHECKPOINT_FILE).is_file()
+    resumed = imputer_class("tdimpute-self")(**settings).fit(X, Y)
+    for a, b in zip(uninterrupted.network_.get_weights(), resumed.network_.get_weights()):
+        np.testing.assert_array_equal(a, b)
+    assert resumed.history_ == uninterrupted.history_
+    assert not (tmp_path / "ck" / CHECKPOINT_FILE).exists()  # done: nothing left to resume
+
+
+def test_pretraining_stopped_by_sigterm_resumes_from_the_command_line(small_cohort_file, tmp_path):
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    net = ["--hidden", "16", "--epochs", "400", "--batch-size", "32", "--seed", "1"]
+    command = [sys.executable, "-m", "tdimpute", "pretrain", "--cohort", str(small_cohort_file),
+               "--exclude-cancer", "BRCA", *net]
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
+    subprocess.run([*command, "--out", str(tmp_path / "whole")], check=True, env=env, capture_output=True)
+    resumable = [*command, "--out", str(tmp_path / "resumed"), "--checkpoint-dir", str(tmp_path / "ck")]
+    process = subprocess.Popen(resumable, env=env, stderr=subprocess.PIPE, text=True)
+    for line in process.stderr:  # the first progress line: training has started
+        if "epoch" in line:
+            process.send_signal(signal.SIGTERM)
+            break
+    error = process.stderr.read()
+    assert process.wait() == 143, error
+    assert error.count("Error:") == 1 and "stopped by SIGTERM" in error
+    assert not (tmp_path / "resumed").exists()
+    finished = subprocess.run(resumable, env=env, capture_output=True, text=True)
+    assert finished.returncode == 0 and "resuming epoch" in finished.stderr
+    whole, resumed = load_model(tmp_path / "whole"), load_model(tmp_path / "resumed")
+    for a, b in zip(whole.network_.get_weights(), resumed.network_.get_weights()):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_early_stopping_keeps_the_best_validation_epoch(small_cohort):
+    X, Y = _frames(small_cohort, "BRCA")
+    model = imputer_class("tdimpute-self")(hidden=[256], epochs=300, batch_size=8, learning_rate=1e-2,
+                                           validation_fraction=0.25, patience=3).fit(X, Y)
+    validation = model.validation_history_
+    best = int(np.argmin(validation))
+    assert len(model.history_) == len(validation) == best + 1 + 3 < 300

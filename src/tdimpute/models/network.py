@@ -50,6 +50,11 @@ class _Network(Imputer):
         batch_size: int = 16,
         learning_rate: float = 1e-4,
         seed: int = 0,
+        precision: str = "auto",
+        validation_fraction: float = 0.0,
+        patience: int = 10,
+        checkpoint_dir: str | None = None,
+        checkpoint_every: int = 10,
     ) -> None:
         self.hidden = hidden
         self.activation = activation
@@ -57,6 +62,11 @@ class _Network(Imputer):
         self.batch_size = batch_size
         self.learning_rate = learning_rate
         self.seed = seed
+        self.precision = precision
+        self.validation_fraction = validation_fraction
+        self.patience = patience
+        self.checkpoint_dir = checkpoint_dir
+        self.checkpoint_every = checkpoint_every
 
     @property
     def _hidden_sizes(self) -> list[int]:
@@ -72,31 +82,28 @@ class _Network(Imputer):
         return keras.Sequential(layers)
 
     def _train(self, X: np.ndarray, Y: np.ndarray) -> None:
-        tf = _tensorflow()
+        from .training import TrainingSettings, resolve_precision, train
+
         targets = Y / self.scale_
         above = int((targets >= 1).sum())
         if above:
             print(f"warning: {above} training values exceed the output scale {self.scale_:.4g} "
                   "and cannot be reached by the sigmoid output", file=sys.stderr)
-        dataset = (
-            tf.data.Dataset.from_tensor_slices((X, targets.astype(np.float32)))
-            .shuffle(len(X), seed=self.seed, reshuffle_each_iteration=True)
-            .batch(self.batch_size)
-            .prefetch(tf.data.AUTOTUNE)
-        )
-        # A fresh Adam state: the original code carried it over from pretraining, the paper
-        # does not say so, and a saved model keeps no optimizer state.
-        self.network_.compile(optimizer=tf.keras.optimizers.Adam(self.learning_rate), loss=_rmse)
-        history = self.network_.fit(dataset, epochs=self.epochs, verbose=0, shuffle=False,
-                                    callbacks=[_EpochProgress(self.epochs, self.method)])
-        self.history_ = self.history_ + [float(v) for v in history.history["loss"]]
+        settings = TrainingSettings(
+            epochs=self.epochs, batch_size=self.batch_size, learning_rate=self.learning_rate, seed=self.seed,
+            compute_dtype=resolve_precision(self.precision), validation_fraction=self.validation_fraction,
+            patience=self.patience, checkpoint_dir=self.checkpoint_dir, checkpoint_every=self.checkpoint_every,
+            label=self.method)
+        self.compute_dtype_ = settings.compute_dtype
+        self.history_, self.validation_history_ = train(self.network_, X, targets.astype(np.float32), settings)
 
     def _predict(self, X: np.ndarray) -> np.ndarray:
         scaled = self.network_.predict(X, batch_size=256, verbose=0)
         return (scaled * self.scale_).astype(np.float32)
 
     def _metadata(self) -> dict:
-        return {"scale": self.scale_, "history": self.history_}
+        return {"scale": self.scale_, "history": self.history_,
+                "validation_history": self.validation_history_, "compute_dtype": self.compute_dtype_}
 
     def _save_weights(self, directory: Path) -> None:
         self.network_.save_weights(directory / WEIGHTS_FILE)
@@ -104,13 +111,14 @@ class _Network(Imputer):
     def _load_weights(self, directory: Path, metadata: dict) -> None:
         self.scale_ = float(metadata["scale"])
         self.history_ = list(metadata.get("history", []))
+        self.validation_history_ = list(metadata.get("validation_history", []))
+        self.compute_dtype_ = metadata.get("compute_dtype")
         self.network_ = self._build(len(self.cpgs_), len(self.genes_))
         self.network_.load_weights(directory / WEIGHTS_FILE)
 
     def _fit_from_scratch(self, X: np.ndarray, Y: np.ndarray) -> None:
         _seed_everything(self.seed)
         self.scale_ = expression_scale(Y)
-        self.history_ = []
         self.network_ = self._build(X.shape[1], Y.shape[1])
         self._train(X, Y)
 
@@ -126,8 +134,10 @@ class PretrainedNetwork(_Network):
 
     def __init__(self, hidden: list[int] | None = None, activation: str = "sigmoid",
                  epochs: int = 300, batch_size: int = 128, learning_rate: float = 1e-4,
-                 seed: int = 0) -> None:
-        super().__init__(hidden, activation, epochs, batch_size, learning_rate, seed)
+                 seed: int = 0, precision: str = "auto", validation_fraction: float = 0.0,
+                 patience: int = 10, checkpoint_dir: str | None = None, checkpoint_every: int = 10) -> None:
+        super().__init__(hidden, activation, epochs, batch_size, learning_rate, seed, precision,
+                         validation_fraction, patience, checkpoint_dir, checkpoint_every)
 
 
 class TransferNetwork(_Network):
@@ -136,12 +146,12 @@ class TransferNetwork(_Network):
     method = "tdimpute"
 
     def __init__(self, pretrained: str | None = None, epochs: int = 150, batch_size: int = 16,
-                 learning_rate: float = 1e-4, seed: int = 0) -> None:
+                 learning_rate: float = 1e-4, seed: int = 0, precision: str = "auto",
+                 validation_fraction: float = 0.0, patience: int = 10, checkpoint_dir: str | None = None,
+                 checkpoint_every: int = 10) -> None:
+        super().__init__(None, "sigmoid", epochs, batch_size, learning_rate, seed, precision,
+                         validation_fraction, patience, checkpoint_dir, checkpoint_every)
         self.pretrained = pretrained
-        self.epochs = epochs
-        self.batch_size = batch_size
-        self.learning_rate = learning_rate
-        self.seed = seed
 
     def _source(self) -> PretrainedNetwork:
         if not self.pretrained:
@@ -164,7 +174,6 @@ class TransferNetwork(_Network):
         source = self._pretrained_network
         _seed_everything(self.seed)
         self.scale_ = source.scale_
-        self.history_ = []
         self.network_ = self._build(X.shape[1], Y.shape[1])
         self.network_.set_weights(source.network_.get_weights())
         self._train(X, Y)
@@ -200,19 +209,3 @@ def _seed_everything(seed: int) -> None:
     tf = _tensorflow()
     tf.keras.utils.set_random_seed(seed)
     tf.config.experimental.enable_op_determinism()
-
-
-class _EpochProgress:
-    """Keras callback writing one progress line per epoch (at most 20 lines) to stderr."""
-
-    def __new__(cls, epochs: int, label: str):
-        tf = _tensorflow()
-
-        class EpochProgress(tf.keras.callbacks.Callback):
-            def on_epoch_end(self, epoch, logs=None):
-                step = max(1, epochs // 20)
-                if (epoch + 1) % step == 0 or epoch + 1 == epochs:
-                    print(f"{label}: epoch {epoch + 1}/{epochs} loss {logs['loss']:.5f}",
-                          file=sys.stderr, flush=True)
-
-        return EpochProgress()
