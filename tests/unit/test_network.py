@@ -111,6 +111,7 @@ def _interrupt_at_step(monkeypatch, step: int) -> None:
 
 
 def test_interrupted_training_resumes_to_the_same_weights(small_cohort, tmp_path, monkeypatch):
+    from tdimpute.errors import TdimputeError
     from tdimpute.models.training import CHECKPOINT_FILE, Interrupted
 
     X, Y = _frames(small_cohort, "BRCA")  # 4 batches of 16 per epoch
@@ -121,6 +122,8 @@ def test_interrupted_training_resumes_to_the_same_weights(small_cohort, tmp_path
         with pytest.raises(Interrupted, match="stopped by SIGTERM in epoch 2 after batch 2; checkpoint in"):
             imputer_class("tdimpute-self")(**settings).fit(X, Y)
     assert (tmp_path / "ck" / CHECKPOINT_FILE).is_file()
+    with pytest.raises(TdimputeError, match="is of another training"):  # other samples: no resume
+        imputer_class("tdimpute-self")(**settings).fit(X.iloc[1:], Y.iloc[1:])
     resumed = imputer_class("tdimpute-self")(**settings).fit(X, Y)
     for a, b in zip(uninterrupted.network_.get_weights(), resumed.network_.get_weights()):
         np.testing.assert_array_equal(a, b)

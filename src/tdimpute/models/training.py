@@ -19,6 +19,7 @@ predicts in float32.
 
 from __future__ import annotations
 
+import hashlib
 import signal
 import sys
 import threading
@@ -94,9 +95,9 @@ def train(model, X: np.ndarray, Y: np.ndarray, settings: TrainingSettings) -> tu
     X_train, Y_train = tf.constant(X[train_rows]), tf.constant(Y[train_rows])
     validation = (tf.constant(X[valid_rows]), tf.constant(Y[valid_rows])) if len(valid_rows) else None
     checkpoint = Path(settings.checkpoint_dir) / CHECKPOINT_FILE if settings.checkpoint_dir else None
-    state = _TrainingState()
+    state = _TrainingState(fingerprint=_fingerprint(X, Y, settings))
     if checkpoint is not None and checkpoint.is_file():
-        state = loop.restore(checkpoint)
+        state = loop.restore(checkpoint, state.fingerprint)
         print(f"{settings.label}: resuming epoch {state.epoch + 1}/{settings.epochs} at batch {state.batch + 1} "
               f"from {checkpoint}", file=sys.stderr, flush=True)
     with _StopOnSigterm() as stop:
@@ -127,6 +128,18 @@ def _interrupt(loop: _Loop, checkpoint: Path | None, state: _TrainingState, labe
     raise Interrupted(f"{label}: stopped by SIGTERM in epoch {state.epoch + 1} after batch {state.batch}; {where}")
 
 
+def _fingerprint(X: np.ndarray, Y: np.ndarray, settings: TrainingSettings) -> str:
+    """Identifies a training (data and settings), so that a checkpoint resumes only its own."""
+    digest = hashlib.blake2b(digest_size=16)
+    for array in (X, Y):
+        digest.update(repr(array.shape).encode())
+        digest.update(np.ascontiguousarray(array).data)
+    fixed = (settings.epochs, settings.batch_size, settings.learning_rate, settings.seed,
+             settings.compute_dtype, settings.validation_fraction, settings.patience)
+    digest.update(repr(fixed).encode())
+    return digest.hexdigest()
+
+
 def _validation_split(n: int, settings: TrainingSettings) -> tuple[np.ndarray, np.ndarray]:
     if not 0 <= settings.validation_fraction < 1:
         raise TdimputeError(f"validation fraction must be in [0, 1), got {settings.validation_fraction}")
@@ -154,6 +167,7 @@ class _TrainingState:
     best_weights: list | None = None
     epochs_since_best: int = 0
     stopped_early: bool = False
+    fingerprint: str = ""
 
     def finished(self, epochs: int) -> bool:
         return self.epoch >= epochs or self.stopped_early
@@ -244,19 +258,23 @@ class _Loop:
         arrays["validation"] = np.asarray(state.validation, dtype=np.float64)
         arrays["counters"] = np.asarray([state.epoch, state.batch, state.epochs_since_best, int(state.stopped_early)])
         arrays["best_loss"] = np.asarray(state.best_loss)
+        arrays["fingerprint"] = np.asarray(state.fingerprint)
         path.parent.mkdir(parents=True, exist_ok=True)
         with atomic_path(path) as tmp:
             with open(tmp, "wb") as handle:
                 np.savez(handle, **arrays)
 
-    def restore(self, path: Path) -> _TrainingState:
+    def restore(self, path: Path, fingerprint: str) -> _TrainingState:
         try:
             with np.load(path) as saved:
                 arrays = {k: saved[k] for k in saved.files}
         except (OSError, ValueError) as exc:
             raise TdimputeError(f"cannot read checkpoint {path}: {exc}") from None
-        weights = [arrays[f"weight_{i}"] for i in range(len(self.master))]
-        if [w.shape for w in weights] != [tuple(v.shape) for v in self.master]:
+        if str(arrays.get("fingerprint")) != fingerprint:
+            raise TdimputeError(f"checkpoint {path} is of another training (other data or settings): "
+                                "remove it or give another checkpoint folder")
+        weights = [arrays.get(f"weight_{i}") for i in range(len(self.master))]
+        if [getattr(w, "shape", None) for w in weights] != [tuple(v.shape) for v in self.master]:
             raise TdimputeError(f"checkpoint {path} is of another network (layer shapes differ)")
         for variable, value in zip(self.master, weights):
             variable.assign(value)
@@ -268,7 +286,8 @@ class _Loop:
         return _TrainingState(epoch=epoch, batch=batch, losses=arrays["losses"].tolist(),
                               history=arrays["history"].tolist(), validation=arrays["validation"].tolist(),
                               best_loss=float(arrays["best_loss"]),
-                              best_weights=best, epochs_since_best=since_best, stopped_early=bool(stopped))
+                              best_weights=best, epochs_since_best=since_best, stopped_early=bool(stopped),
+                              fingerprint=fingerprint)
 
 
 def _report(settings: TrainingSettings, state: _TrainingState) -> None:
