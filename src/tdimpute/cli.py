@@ -104,12 +104,12 @@ def preprocess(
 ) -> None:
     """Turn methylation and expression matrices into a cohort file (the paper's filters)."""
     from .cohort import read_cohort, write_cohort
-    from .io import read_matrix
+    from .io import read_matrix, read_matrix_chunks
     from .io.clinical import read_clinical
     from .preprocess import PreprocessOptions, preprocess as run
 
     cohort = run(
-        read_matrix(methylation, orientation, "methylation"),
+        read_matrix_chunks(methylation, orientation, "methylation"),
         read_matrix(expression, orientation, "expression"),
         clinical=read_clinical(clinical) if clinical else None,
         cancer_type=cancer_type,

@@ -10,6 +10,7 @@ marked: they are what the pipeline imputes.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -36,7 +37,7 @@ class PreprocessOptions:
 
 
 def preprocess(
-    methylation: pd.DataFrame,
+    methylation: pd.DataFrame | Iterable[pd.DataFrame],
     expression: pd.DataFrame,
     clinical: pd.DataFrame | None = None,
     cancer_type: str | None = None,
@@ -46,12 +47,17 @@ def preprocess(
 ) -> Cohort:
     """Build a cohort from samples x CpGs beta values and samples x genes expression.
 
+    `methylation` may also be blocks of CpGs (samples x CpGs, the same samples in each, as
+    `read_matrix_chunks` gives them): each block is checked and filtered as it arrives, so
+    only the kept CpGs are ever held in memory.
+
     With a `reference` cohort the CpG and gene lists are the reference's, in its order, so the
     result can be fed to a model trained on it; a reference feature absent here is an error.
     """
     options = options or PreprocessOptions()
-    _check_not_transposed(methylation, "methylation")
     _check_not_transposed(expression, "expression")
+    methylation = _methylation_matrix([methylation] if isinstance(methylation, pd.DataFrame) else methylation,
+                                      options)
     samples = methylation.index
     paired = samples.intersection(expression.index)
     if len(paired) == 0:
@@ -60,7 +66,6 @@ def preprocess(
             f"e.g. {samples[0]!r} vs {expression.index[0]!r})"
         )
     expression = _expression_matrix(expression.reindex(samples), options)
-    methylation = _methylation_matrix(methylation, options)
     if reference is not None:
         methylation = _restrict(methylation, reference.cpgs, "CpG")
         expression = _restrict(expression, reference.genes, "gene")
@@ -139,27 +144,45 @@ def _needs_log(maximum: float, log_transform: str) -> bool:
     )
 
 
-def _methylation_matrix(methylation: pd.DataFrame, options: PreprocessOptions) -> pd.DataFrame:
-    values = methylation.to_numpy(np.float32)
-    finite = np.where(np.isnan(values), 0.5, values)
-    check_beta_values(finite, methylation.index, methylation.columns)
-    na_fraction = np.isnan(values).mean(axis=0)
-    keep = na_fraction <= options.max_na_fraction
-    if not keep.any():
+def _methylation_matrix(blocks: Iterable[pd.DataFrame], options: PreprocessOptions) -> pd.DataFrame:
+    """Check and filter blocks of CpGs one at a time; the CpGs kept, in file order."""
+    kept, variances, n_cpgs, n_complete = [], [], 0, 0
+    for block in blocks:
+        _check_not_transposed(block, "methylation")
+        if kept and not block.index.equals(kept[0].index):
+            raise TdimputeError("methylation blocks do not hold the same samples")
+        selected, variance, complete = _filter_cpgs(block, options)
+        kept.append(selected)
+        variances.append(variance)
+        n_cpgs, n_complete = n_cpgs + block.shape[1], n_complete + complete
+    if n_complete == 0:
         raise TdimputeError("every CpG has missing values; raise --max-na-fraction")
-    methylation = methylation.loc[:, keep]
-    if na_fraction[keep].any():
-        methylation = methylation.fillna(methylation.mean(axis=0))
-    variance = methylation.var(axis=0, ddof=1)  # as R's var()
-    selected = variance[variance >= options.min_variance]
+    variance = pd.concat(variances)
+    methylation = pd.concat(kept, axis=1)
     if options.top_cpgs is not None:
-        selected = selected.sort_values(ascending=False, kind="stable").iloc[: options.top_cpgs]
-    if selected.empty:
+        top = variance[methylation.columns].sort_values(ascending=False, kind="stable").index[: options.top_cpgs]
+        methylation = methylation.loc[:, methylation.columns.isin(top)]
+    if methylation.shape[1] == 0:
         raise TdimputeError(
             f"no CpG has variance >= {options.min_variance} (the largest is {variance.max():.4g}); "
             "lower --min-variance"
         )
-    return methylation.loc[:, methylation.columns.isin(selected.index)]
+    return methylation
+
+
+def _filter_cpgs(block: pd.DataFrame, options: PreprocessOptions) -> tuple[pd.DataFrame, pd.Series, int]:
+    """One block's CpGs that pass: beta values checked, CpGs with more NA than allowed
+    dropped (the others filled with the CpG mean), variance (as R's var()) at least the
+    threshold. Returns them, the variance of every CpG within the NA limit, and its count."""
+    values = block.to_numpy(np.float32)
+    check_beta_values(np.where(np.isnan(values), 0.5, values), block.index, block.columns)
+    na_fraction = np.isnan(values).mean(axis=0)
+    within = na_fraction <= options.max_na_fraction
+    block = block.loc[:, within]
+    if na_fraction[within].any():
+        block = block.fillna(block.mean(axis=0))
+    variance = block.var(axis=0, ddof=1)
+    return block.loc[:, (variance >= options.min_variance).to_numpy()], variance, int(within.sum())
 
 
 def _restrict(frame: pd.DataFrame, features: np.ndarray, what: str) -> pd.DataFrame:

@@ -174,3 +174,45 @@ def test_external_cohort_takes_the_reference_distributions():
     with pytest.raises(TdimputeError, match="needs a reference cohort"):
         preprocess(methylation, expression, cancer_type="Y",
                    options=PreprocessOptions(min_variance=0, quantile_normalise=True))
+
+
+def _xena_methylation(tmp_path, n_samples=30, n_cpgs=500):
+    rng = np.random.default_rng(4)
+    spread = np.where(rng.random(n_cpgs) < 0.2, 0.3, 0.05)  # a fifth of the CpGs vary a lot
+    values = np.clip(rng.random(n_cpgs) * 0.6 + 0.2 + rng.normal(size=(n_samples, n_cpgs)) * spread, 0, 1)
+    frame = pd.DataFrame(values, index=[f"TCGA-AA-{i:04d}-01A" for i in range(n_samples)],
+                         columns=[f"cg{i:08d}" for i in range(n_cpgs)])
+    frame.iloc[3, 10] = np.nan  # one NA: filled under --max-na-fraction, else its CpG dropped
+    _write_xena(tmp_path / "methylation.tsv.gz", frame)
+    expression = pd.DataFrame(rng.random((n_samples - 5, 4)) * 10, index=[s[:-1] for s in frame.index[:-5]],
+                              columns=["A", "B", "C", "D"])
+    return tmp_path / "methylation.tsv.gz", expression
+
+
+@pytest.mark.parametrize("options", [PreprocessOptions(), PreprocessOptions(max_na_fraction=0.1, top_cpgs=40)])
+def test_streamed_methylation_gives_the_cohort_of_the_whole_matrix(tmp_path, options):
+    from tdimpute.io import read_matrix_chunks
+
+    path, expression = _xena_methylation(tmp_path)
+    whole = preprocess(read_matrix(path), expression, cancer_type="X", options=options)
+    blocks = list(read_matrix_chunks(path, chunk_values=30 * 37))  # 37 CpGs a block: 14 blocks
+    assert len(blocks) == 14 and all(b.index.equals(blocks[0].index) for b in blocks)
+    streamed = preprocess(iter(blocks), expression, cancer_type="X", options=options)
+    assert 0 < len(streamed.cpgs) < 500 and list(streamed.cpgs) == list(whole.cpgs)
+    np.testing.assert_array_equal(streamed.methylation, whole.methylation)
+    assert list(streamed.samples) == list(whole.samples) and (~streamed.has_expression).sum() == 5
+
+
+def test_a_stream_that_breaks_midway_is_one_clear_error(tmp_path):
+    from tdimpute.io import read_matrix_chunks
+
+    path, expression = _xena_methylation(tmp_path)
+    (tmp_path / "cut.tsv.gz").write_bytes(path.read_bytes()[: path.stat().st_size // 2])
+    with pytest.raises(TdimputeError, match="cut.tsv.gz is truncated or corrupt"):
+        preprocess(read_matrix_chunks(tmp_path / "cut.tsv.gz", chunk_values=30 * 37), expression, cancer_type="X")
+    text = gzip.decompress(path.read_bytes()).decode().splitlines()
+    header = text[0].split("\t")
+    header[2] = header[1]
+    (tmp_path / "twice.tsv").write_text("\n".join(["\t".join(header), *text[1:]]) + "\n")
+    with pytest.raises(TdimputeError, match="duplicated sample id 'TCGA-AA-0000-01A'"):
+        list(read_matrix_chunks(tmp_path / "twice.tsv"))

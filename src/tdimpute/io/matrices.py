@@ -7,13 +7,19 @@ Two layouts are read:
 
 The orientation is detected from the ids (sample barcodes on one side, CpG probes or genes on
 the other) and can be forced. Sample ids are normalised by `normalise_sample_id`.
+
+`read_matrix_chunks` reads a Xena-style matrix a block of feature rows at a time, so that a
+file far larger than memory (the Pan-Cancer methylation matrix) can be filtered as it streams.
 """
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import re
+import sys
 import zlib
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -40,8 +46,70 @@ def normalise_sample_id(sample_id: str) -> str:
     return match.group(0).replace(".", "-").upper()
 
 
+NA_VALUES = ["NA", "NaN", ""]
+CHUNK_VALUES = 50_000_000  # values per streamed block: 200 MB as float32
+PROGRESS_MIN_BYTES = 64 * 2**20  # smaller files are read too fast to need progress lines
+
+
 def read_matrix(path: str | Path, orientation: str = "auto", what: str = "matrix") -> pd.DataFrame:
-    """A samples x features float DataFrame from a Xena TSV or a transposed CSV (gz or plain)."""
+    """A samples x features float32 DataFrame from a Xena TSV or a transposed CSV (gz or plain).
+
+    A Xena file is read block by block (`read_matrix_chunks`), so that it is never held as
+    float64 text-parsing buffers all at once."""
+    blocks = list(read_matrix_chunks(path, orientation, what))
+    return blocks[0] if len(blocks) == 1 else pd.concat(blocks, axis=1)
+
+
+def read_matrix_chunks(path: str | Path, orientation: str = "auto", what: str = "matrix",
+                       chunk_values: int = CHUNK_VALUES) -> Iterator[pd.DataFrame]:
+    """The matrix as samples x features blocks of features, every block with all samples.
+
+    A features-by-samples file (Xena) streams: about `chunk_values` values are in memory at a
+    time, and progress is reported on stderr. A samples-by-features file has each feature
+    spread over every line, so it is read whole and given as one block.
+    """
+    path = _checked_path(path, orientation, what)
+    if orientation == "auto":
+        with _read_errors(path, what):
+            head = pd.read_csv(path, sep=_separator(path), index_col=0, na_values=NA_VALUES, nrows=200)
+        if head.shape[0] == 0 or head.shape[1] == 0:
+            raise TdimputeError(f"{what} file {path} has no data")
+        orientation = _detect_orientation(head, path, what)
+    if orientation == "samples-by-features":
+        with _read_errors(path, what):
+            frame = pd.read_csv(path, sep=_separator(path), index_col=0, na_values=NA_VALUES, low_memory=False)
+        if frame.shape[0] == 0 or frame.shape[1] == 0:
+            raise TdimputeError(f"{what} file {path} has no data")
+        yield _samples_by_features(frame, path, what)
+        return
+    yield from _stream_feature_rows(path, what, chunk_values)
+
+
+def _stream_feature_rows(path: Path, what: str, chunk_values: int) -> Iterator[pd.DataFrame]:
+    size = path.stat().st_size
+    separator = _separator(path)
+    done = 0
+    with _read_errors(path, what), open(path, "rb") as raw:
+        source = gzip.open(raw) if _is_gzip(path) else raw
+        # The header is read by hand: pandas reads ahead, so it cannot share the handle.
+        samples = source.readline().decode().rstrip("\r\n").split(separator)[1:]
+        repeated = pd.Index(samples)[pd.Index(samples).duplicated()]
+        if len(repeated):
+            raise TdimputeError(f"{what} file {path} has duplicated sample id {repeated[0]!r}")
+        rows = max(1, chunk_values // max(len(samples), 1))
+        reader = pd.read_csv(source, sep=separator, index_col=0, header=None, names=["feature", *samples],
+                             na_values=NA_VALUES, chunksize=rows, dtype={s: np.float32 for s in samples})
+        for block in reader:
+            done += len(block)
+            yield _samples_by_features(block.T, path, what)
+            if size >= PROGRESS_MIN_BYTES:
+                print(f"{what}: {done} features read ({100 * raw.tell() / size:.0f} % of {path.name})",
+                      file=sys.stderr, flush=True)
+    if done == 0:
+        raise TdimputeError(f"{what} file {path} has no data")
+
+
+def _checked_path(path: str | Path, orientation: str, what: str) -> Path:
     path = Path(path)
     if orientation not in ORIENTATIONS:
         raise TdimputeError(f"orientation must be one of {', '.join(ORIENTATIONS)}")
@@ -49,20 +117,22 @@ def read_matrix(path: str | Path, orientation: str = "auto", what: str = "matrix
         raise TdimputeError(f"{what} file not found: {path}")
     if path.stat().st_size == 0:
         raise TdimputeError(f"{what} file {path} is empty")
-    separator = "," if _is_csv(path) else "\t"
+    return path
+
+
+@contextlib.contextmanager
+def _read_errors(path: Path, what: str) -> Iterator[None]:
+    """Turns the ways a matrix file fails to read into one TdimputeError line."""
     try:
-        frame = pd.read_csv(path, sep=separator, index_col=0, na_values=["NA", "NaN", ""],
-                            low_memory=False)
-    except (EOFError, OSError, zlib.error, gzip.BadGzipFile) as exc:
+        yield
+    except (EOFError, zlib.error, gzip.BadGzipFile, IsADirectoryError, PermissionError) as exc:
         raise TdimputeError(f"{what} file {path} is truncated or corrupt ({exc})") from None
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError, ValueError) as exc:
         raise TdimputeError(f"cannot parse {what} file {path}: {str(exc).splitlines()[0]}") from None
-    if frame.shape[0] == 0 or frame.shape[1] == 0:
-        raise TdimputeError(f"{what} file {path} has no data")
-    if orientation == "auto":
-        orientation = _detect_orientation(frame, path, what)
-    if orientation == "features-by-samples":
-        frame = frame.T
+
+
+def _samples_by_features(frame: pd.DataFrame, path: Path, what: str) -> pd.DataFrame:
+    """Normalised sample ids as rows, feature ids as columns, float32; checked."""
     frame.index = pd.Index([normalise_sample_id(str(s)) for s in frame.index], name="sample")
     frame.columns = pd.Index([str(c) for c in frame.columns], name="feature")
     non_numeric = [c for c, t in frame.dtypes.items() if t.kind not in "fiu"]
@@ -72,6 +142,15 @@ def read_matrix(path: str | Path, orientation: str = "auto", what: str = "matrix
     if len(duplicated):
         raise TdimputeError(f"{what} file {path} has duplicated sample id {duplicated[0]!r}")
     return frame.astype(np.float32)
+
+
+def _separator(path: Path) -> str:
+    return "," if _is_csv(path) else "\t"
+
+
+def _is_gzip(path: Path) -> bool:
+    with open(path, "rb") as handle:
+        return handle.read(2) == b"\x1f\x8b"
 
 
 def _is_csv(path: Path) -> bool:
