@@ -2,7 +2,10 @@
 
 They exercise `preprocess` on files laid out as UCSC Xena serves TCGA data: CpGs or genes as
 rows, TCGA-like sample barcodes as columns, `NA` for missing values, gzip-compressed, and a
-survival table with Xena's column names. All values are simulated.
+survival table with Xena's column names. `samplesheet/` holds the same samples as two cohorts
+(one set of files per cancer type, as the per-cohort Xena hub serves them) and the samplesheet
+that pools them; the BRCA survival table has no cancer type column, so the sheet's cohort name
+gives it. All values are simulated.
 """
 
 import gzip
@@ -34,6 +37,25 @@ def main() -> None:
         "OS.time": cohort.clinical["os_time"],
     })
     clinical.to_csv(OUT / "clinical.tsv", sep="\t", index=False)
+    write_samplesheet(methylation, expression, clinical, cohort.clinical["cancer_type"].to_numpy())
+
+
+def write_samplesheet(methylation, expression, clinical, cancers) -> None:
+    folder = OUT / "samplesheet"
+    folder.mkdir(exist_ok=True)
+    lines = ["cohort,methylation,expression,clinical"]
+    for cancer in sorted(set(cancers)):
+        mine = methylation.index[cancers == cancer]
+        for name, frame in [("methylation", methylation.loc[mine]),
+                            ("expression", expression.loc[expression.index.isin(mine)])]:
+            with gzip.GzipFile(folder / f"{cancer}.{name}.tsv.gz", "wb", mtime=0) as out:
+                out.write(frame.T.to_csv(sep="\t", index_label="sample", float_format="%.5f", na_rep="NA").encode())
+        table = clinical[cancers == cancer]
+        if cancer == "BRCA":
+            table = table.drop(columns=["cancer type abbreviation"])
+        table.to_csv(folder / f"{cancer}.clinical.tsv", sep="\t", index=False)
+        lines.append(f"{cancer},{cancer}.methylation.tsv.gz,{cancer}.expression.tsv.gz,{cancer}.clinical.tsv")
+    (folder / "samplesheet.csv").write_text("\n".join(lines) + "\n")
 
 
 if __name__ == "__main__":

@@ -109,9 +109,10 @@ def download(
 
 @app.command()
 def preprocess(
-    methylation: Annotated[Path, typer.Option("--methylation", help="Beta values: Xena TSV (CpGs x samples) or CSV (samples x CpGs).")],
-    expression: Annotated[Path, typer.Option("--expression", help="Expression: Xena TSV (genes x samples) or CSV (samples x genes); raw or log2(x+1).")],
     out: Annotated[Path, typer.Option("--out", help="Cohort file to write (HDF5).")],
+    methylation: Annotated[Optional[Path], typer.Option("--methylation", help="Beta values: Xena TSV (CpGs x samples) or CSV (samples x CpGs).")] = None,
+    expression: Annotated[Optional[Path], typer.Option("--expression", help="Expression: Xena TSV (genes x samples) or CSV (samples x genes); raw or log2(x+1).")] = None,
+    samplesheet: Annotated[Optional[Path], typer.Option("--samplesheet", help="CSV of cohorts (cohort,methylation,expression,clinical) to pool, instead of --methylation/--expression.")] = None,
     clinical: Annotated[Optional[Path], typer.Option("--clinical", help="Clinical table (sample, cancer_type, os_time, os_event; Xena names accepted).")] = None,
     cancer_type: Annotated[Optional[str], typer.Option("--cancer-type", help="Cancer type of every sample.")] = None,
     log_transform: Annotated[str, typer.Option("--log-transform", help="auto, yes or no: apply log2(x+1) to expression.")] = "auto",
@@ -122,23 +123,36 @@ def preprocess(
     quantile_normalise: Annotated[bool, typer.Option("--quantile-normalise", help="Quantile-normalise both omics onto the --reference cohort (an external cohort before transfer).")] = False,
     orientation: Annotated[str, typer.Option("--orientation", help="auto, features-by-samples or samples-by-features.")] = "auto",
 ) -> None:
-    """Turn methylation and expression matrices into a cohort file (the paper's filters)."""
+    """Turn methylation and expression matrices (or a samplesheet of cohorts) into a cohort file
+    (the paper's filters)."""
     from .cohort import read_cohort, write_cohort
     from .io import read_matrix, read_matrix_chunks
     from .io.clinical import read_clinical
     from .preprocess import PreprocessOptions, preprocess as run
 
-    cohort = run(
-        read_matrix_chunks(methylation, orientation, "methylation"),
-        read_matrix(expression, orientation, "expression"),
-        clinical=read_clinical(clinical) if clinical else None,
-        cancer_type=cancer_type,
-        options=PreprocessOptions(log_transform=log_transform, min_variance=min_variance,
-                                  top_cpgs=top_cpgs, max_na_fraction=max_na_fraction,
-                                  quantile_normalise=quantile_normalise),
-        reference=read_cohort(reference) if reference else None,
-        provenance={"source_files": [str(methylation), str(expression)] + ([str(clinical)] if clinical else [])},
-    )
+    options = PreprocessOptions(log_transform=log_transform, min_variance=min_variance, top_cpgs=top_cpgs,
+                                max_na_fraction=max_na_fraction, quantile_normalise=quantile_normalise)
+    if samplesheet is not None:
+        from .samplesheet import preprocess_pool, read_samplesheet
+
+        if methylation or expression or clinical or cancer_type or reference:
+            raise TdimputeError("--samplesheet replaces --methylation, --expression, --clinical, --cancer-type "
+                                "and --reference")
+        sources = read_samplesheet(samplesheet)
+        cohort = preprocess_pool(sources, options, orientation, provenance={"samplesheet": str(samplesheet), "source_files": [
+            str(p) for s in sources for p in (s.methylation, s.expression, s.clinical) if p]})
+    elif methylation is None or expression is None:
+        raise TdimputeError("give --methylation and --expression, or --samplesheet")
+    else:
+        cohort = run(
+            read_matrix_chunks(methylation, orientation, "methylation"),
+            read_matrix(expression, orientation, "expression"),
+            clinical=read_clinical(clinical) if clinical else None,
+            cancer_type=cancer_type,
+            options=options,
+            reference=read_cohort(reference) if reference else None,
+            provenance={"source_files": [str(methylation), str(expression)] + ([str(clinical)] if clinical else [])},
+        )
     write_cohort(cohort, out)
 
 

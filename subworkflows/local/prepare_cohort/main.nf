@@ -1,16 +1,37 @@
 /*
- * The cohort every later step reads: a given cohort file, matrices to preprocess, or a
- * simulated cohort; validated before use.
+ * The cohort every later step reads: a given cohort file, matrices to preprocess, a
+ * samplesheet of cohorts to pool, or a simulated cohort; validated before use.
  */
-include { SIMULATE   } from '../../../modules/local/simulate/main'
-include { PREPROCESS } from '../../../modules/local/preprocess/main'
-include { VALIDATE   } from '../../../modules/local/validate/main'
+include { SIMULATE        } from '../../../modules/local/simulate/main'
+include { PREPROCESS      } from '../../../modules/local/preprocess/main'
+include { PREPROCESS_POOL } from '../../../modules/local/preprocess_pool/main'
+include { VALIDATE        } from '../../../modules/local/validate/main'
+
+/** PREPROCESS_POOL's input from a samplesheet (cohort,methylation,expression,clinical): file
+ *  names are relative to the sheet's folder unless absolute or URLs. */
+List samplesheetInput(String path) {
+    def sheet   = file(path, checkIfExists: true)
+    def locate  = { String name ->
+        if (!name) return null
+        file(name.startsWith('/') || name.contains('://') ? name : "${sheet.parent}/${name}", checkIfExists: true)
+    }
+    def rows    = sheet.splitCsv(header: true, strip: true).collect { row ->
+        if (!row.cohort || !row.methylation) error("samplesheet ${path}: every row needs a cohort and a methylation file")
+        [ cohort: row.cohort, methylation: locate(row.methylation), expression: locate(row.expression), clinical: locate(row.clinical) ]
+    }
+    def cohorts = rows.collect { [ cohort: it.cohort, expression: it.expression != null, clinical: it.clinical != null ] }
+    return [ [ id: 'cohort' ], cohorts, rows*.methylation, rows*.expression.findAll(), rows*.clinical.findAll() ]
+}
 
 workflow PREPARE_COHORT {
     main:
     ch_versions = Channel.empty()
     if (params.cohort) {
         ch_cohort = Channel.of([ [ id: file(params.cohort).baseName ], file(params.cohort, checkIfExists: true) ])
+    } else if (params.input) {
+        PREPROCESS_POOL(Channel.of(samplesheetInput(params.input)))
+        ch_cohort   = PREPROCESS_POOL.out.cohort
+        ch_versions = ch_versions.mix(PREPROCESS_POOL.out.versions)
     } else if (params.methylation) {
         PREPROCESS(Channel.of([
             [ id: 'cohort' ],

@@ -65,11 +65,12 @@ String checkParam(value, Map rule) {
 
 List<String> crossChecks(Map params) {
     List<String> problems = []
-    def sources = [params.cohort, params.methylation, params.simulate ? true : null].findAll { it }
+    def sources = [params.cohort, params.input, params.methylation, params.simulate ? true : null].findAll { it }
     if (sources.size() != 1) {
-        problems << 'give exactly one input: --cohort, --methylation with --expression, or --simulate'
+        problems << 'give exactly one input: --cohort, --input (a samplesheet), --methylation with --expression, or --simulate'
     }
     if (params.methylation && !params.expression) problems << '--expression: needed with --methylation'
+    if (params.input && params.cancer_type) problems << "--cancer_type: not used with --input (the samplesheet's cohorts name the cancer types)"
     if (!params.target_cancers) problems << '--target_cancers: needed (comma-separated cancer types)'
     return problems
 }

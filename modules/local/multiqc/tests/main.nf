@@ -9,6 +9,7 @@ workflow {
         file("${data}/downstream_summary.tsv"),
         file("${data}/*.model.json"),
         [ file("${data}/completed_BRCA") ],
+        file("${data}/*.reliability.tsv"),
         file("${data}/rmse_by_missing_rate.png"),
         [],
         file("${data}/software_versions.yml"),

@@ -1,0 +1,200 @@
+"""Several cohorts' files pooled into one cohort: the samplesheet.
+
+A samplesheet is a CSV with the columns `cohort,methylation,expression,clinical`, one row per
+cohort (e.g. one per TCGA cancer type); paths are relative to the sheet. `expression` and
+`clinical` may be empty: a cohort without expression only contributes samples to impute, one
+without a clinical table has no survival. A sample's cancer type is its clinical table's
+`cancer_type`, or else its row's `cohort`.
+
+The pool is filtered as one matrix, in bounded memory, in two passes over the methylation
+files: the first gathers each CpG's count, mean and sum of squared deviations (merged across
+blocks and files by Chan's formula), which decide the variance and NA filters exactly as for
+one concatenated matrix; the second reads only the CpGs kept. CpGs or genes missing from some
+file are left out (CpGs absent from a file cannot be filtered on the pool).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .cohort import Cohort, check_beta_values
+from .errors import TdimputeError
+from .io import read_matrix, read_matrix_chunks
+from .io.clinical import read_clinical
+from .preprocess import PreprocessOptions, preprocess
+
+COLUMNS = ("cohort", "methylation", "expression", "clinical")
+
+
+@dataclass(frozen=True)
+class CohortFiles:
+    cohort: str
+    methylation: Path
+    expression: Path | None
+    clinical: Path | None
+
+
+def read_samplesheet(path: str | Path) -> list[CohortFiles]:
+    path = Path(path)
+    if not path.is_file():
+        raise TdimputeError(f"samplesheet not found: {path}")
+    try:
+        sheet = pd.read_csv(path, dtype=str, keep_default_na=False)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+        raise TdimputeError(f"cannot read samplesheet {path}: {str(exc).splitlines()[0]}") from None
+    missing = [c for c in COLUMNS[:2] if c not in sheet.columns]
+    if missing:
+        raise TdimputeError(f"samplesheet {path} has no column {missing[0]!r} (columns: {', '.join(COLUMNS)})")
+    if sheet.empty:
+        raise TdimputeError(f"samplesheet {path} has no rows")
+    repeated = sheet["cohort"][sheet["cohort"].duplicated()]
+    if len(repeated):
+        raise TdimputeError(f"samplesheet {path} names cohort {repeated.iloc[0]!r} twice")
+    rows = []
+    for number, row in enumerate(sheet.to_dict("records"), start=2):
+        def file(column, required=False):
+            value = str(row.get(column, "")).strip()
+            if not value:
+                if required:
+                    raise TdimputeError(f"samplesheet {path} line {number}: no {column} file")
+                return None
+            found = (path.parent / value) if not Path(value).is_absolute() else Path(value)
+            if not found.is_file():
+                raise TdimputeError(f"samplesheet {path} line {number}: {column} file not found: {found}")
+            return found
+
+        if not row["cohort"].strip():
+            raise TdimputeError(f"samplesheet {path} line {number}: no cohort name")
+        rows.append(CohortFiles(row["cohort"].strip(), file("methylation", True), file("expression"), file("clinical")))
+    return rows
+
+
+def preprocess_pool(sources: list[CohortFiles], options: PreprocessOptions | None = None,
+                    orientation: str = "auto", provenance: dict | None = None) -> Cohort:
+    """One cohort from every row of a samplesheet, filtered as one pooled matrix."""
+    options = options or PreprocessOptions()
+    statistics = _CpgStatistics()
+    samples_of = {source.cohort: statistics.add_file(read_matrix_chunks(source.methylation, orientation, "methylation"),
+                                                     source.methylation)
+                  for source in sources}
+    selected, means = statistics.selection(options)
+    print(f"pool: {len(selected)} of {statistics.n_cpgs} CpGs kept over {statistics.n_samples} samples",
+          file=sys.stderr, flush=True)
+    methylation = pd.concat([_selected_cpgs(source, selected, orientation) for source in sources])
+    repeated = methylation.index[methylation.index.duplicated()]
+    if len(repeated):
+        raise TdimputeError(f"sample {repeated[0]!r} is in more than one cohort's methylation")
+    methylation = methylation.fillna(means)
+    expression = _pooled_expression(sources, methylation.index, orientation)
+    # The pool decided every CpG filter; preprocess keeps what it is given.
+    kept_as_given = dataclasses.replace(options, min_variance=-np.inf, top_cpgs=None, max_na_fraction=0.0)
+    cohort = preprocess(methylation, expression, clinical=_pooled_clinical(sources, samples_of, methylation.index),
+                        options=kept_as_given, provenance=provenance)
+    cohort.provenance["options"] = options.__dict__
+    return cohort
+
+
+class _CpgStatistics:
+    """Per CpG, over every block of every file: non-missing count, mean, sum of squared
+    deviations, and in how many files it appears."""
+
+    def __init__(self):
+        self.frame: pd.DataFrame | None = None
+        self.n_files = self.n_samples = 0
+
+    @property
+    def n_cpgs(self) -> int:
+        return 0 if self.frame is None else len(self.frame)
+
+    def add_file(self, blocks, path: Path) -> pd.Index:
+        """Add one file's blocks; returns its samples."""
+        parts, samples = [], None
+        for block in blocks:
+            parts.append(self._block_statistics(block))
+            samples = block.index
+        part = pd.concat(parts)
+        repeated = part.index[part.index.duplicated()]
+        if len(repeated):
+            raise TdimputeError(f"methylation file {path} has CpG {repeated[0]!r} twice")
+        part["files"] = 1
+        self.n_files += 1
+        self.n_samples += len(samples)
+        self.frame = part if self.frame is None else _merge(self.frame, part)
+        return samples
+
+    @staticmethod
+    def _block_statistics(block: pd.DataFrame) -> pd.DataFrame:
+        values = block.to_numpy(np.float64)
+        check_beta_values(np.where(np.isnan(values), 0.5, values), block.index, block.columns)
+        count = (~np.isnan(values)).sum(axis=0)
+        with np.errstate(invalid="ignore"):
+            mean = np.nanmean(values, axis=0)
+        squares = np.nansum((values - mean) ** 2, axis=0)
+        return pd.DataFrame({"count": count, "mean": np.nan_to_num(mean), "m2": squares}, index=block.columns)
+
+    def selection(self, options: PreprocessOptions) -> tuple[pd.Index, pd.Series]:
+        """The CpGs that pass, in first-file order, and their means (to fill NA with)."""
+        table = self.frame[self.frame["files"] == self.n_files]
+        within = 1 - table["count"] / self.n_samples <= options.max_na_fraction
+        if not within.any():
+            raise TdimputeError("every CpG has missing values or is absent from some file; raise --max-na-fraction")
+        table = table[within]
+        variance = table["m2"] / (self.n_samples - 1)  # as var() after filling NA with the mean
+        kept = variance[variance >= options.min_variance]
+        if options.top_cpgs is not None:
+            kept = kept.sort_values(ascending=False, kind="stable").iloc[: options.top_cpgs]
+        if kept.empty:
+            raise TdimputeError(f"no CpG has variance >= {options.min_variance} (the largest is "
+                                f"{variance.max():.4g}); lower --min-variance")
+        selected = table.index[table.index.isin(kept.index)]
+        return selected, table.loc[selected, "mean"]
+
+
+def _merge(a: pd.DataFrame, b: pd.DataFrame) -> pd.DataFrame:
+    """Chan et al.'s pairwise update of count, mean and M2; CpGs of either side kept."""
+    a, b = a.align(b, join="outer", fill_value=0)
+    n = a["count"] + b["count"]
+    delta = b["mean"] - a["mean"]
+    share = (b["count"] / n.where(n > 0, 1))
+    return pd.DataFrame({"count": n, "mean": a["mean"] + delta * share,
+                         "m2": a["m2"] + b["m2"] + delta ** 2 * a["count"] * share,
+                         "files": a["files"] + b["files"]}, index=a.index)
+
+
+def _selected_cpgs(source: CohortFiles, selected: pd.Index, orientation: str) -> pd.DataFrame:
+    blocks = [block.loc[:, block.columns.isin(selected)]
+              for block in read_matrix_chunks(source.methylation, orientation, "methylation")]
+    return pd.concat(blocks, axis=1).loc[:, selected]
+
+
+def _pooled_expression(sources: list[CohortFiles], samples: pd.Index, orientation: str) -> pd.DataFrame:
+    frames = [read_matrix(s.expression, orientation, "expression") for s in sources if s.expression]
+    if not frames:
+        raise TdimputeError("no cohort of the samplesheet has an expression file")
+    genes = frames[0].columns
+    for frame in frames[1:]:
+        genes = genes.intersection(frame.columns, sort=False)
+    expression = pd.concat([frame.loc[:, genes] for frame in frames])
+    repeated = expression.index[expression.index.duplicated()]
+    if len(repeated):
+        raise TdimputeError(f"sample {repeated[0]!r} is in more than one cohort's expression")
+    return expression
+
+
+def _pooled_clinical(sources: list[CohortFiles], samples_of: dict[str, pd.Index], samples: pd.Index) -> pd.DataFrame:
+    """Each cohort's clinical table (or none), its cancer type defaulting to the cohort."""
+    tables = []
+    for source in sources:
+        table = read_clinical(source.clinical) if source.clinical else pd.DataFrame()
+        table = table.reindex(samples_of[source.cohort])
+        if "cancer_type" not in table.columns:
+            table["cancer_type"] = source.cohort
+        table["cancer_type"] = table["cancer_type"].fillna(source.cohort)
+        tables.append(table)
+    return pd.concat(tables).reindex(samples)

@@ -1,0 +1,99 @@
+"""Cohorts pooled from a samplesheet: filtered as one matrix, in two streamed passes."""
+
+import gzip
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from tdimpute.cohort import read_cohort
+from tdimpute.preprocess import PreprocessOptions, preprocess
+from tdimpute.samplesheet import preprocess_pool, read_samplesheet
+
+
+def _xena(path, frame):
+    with gzip.open(path, "wt") as out:
+        frame.T.to_csv(out, sep="\t", index_label="sample", na_rep="NA")
+
+
+def _cohorts(tmp_path):
+    """Two cohorts; the second lacks one CpG of the first and has one of its own, and its
+    CpGs come in another order."""
+    rng = np.random.default_rng(2)
+    cpgs = [f"cg{i:08d}" for i in range(80)]
+    frames = {}
+    for name, n, shift in (("LUAD", 20, 0.0), ("BRCA", 14, 0.15)):
+        spread = np.where(np.arange(80) % 4 == 0, 0.3, 0.05)
+        values = np.clip(0.4 + shift + rng.normal(size=(n, 80)) * spread, 0, 1)
+        frame = pd.DataFrame(values, index=[f"TCGA-{name[:2]}-{i:04d}-01" for i in range(n)], columns=cpgs)
+        frame.iloc[1, 5] = np.nan
+        frames[name] = frame
+    frames["BRCA"] = frames["BRCA"].drop(columns=[cpgs[8]]).assign(cg99999999=0.5).iloc[:, ::-1]
+    expression = {name: pd.DataFrame(rng.random((len(f) - 2, 3)) * 8, index=f.index[:-2], columns=["A", "B", "C"])
+                  for name, f in frames.items()}
+    lines = ["cohort,methylation,expression,clinical"]
+    for name in frames:
+        _xena(tmp_path / f"{name}.methylation.tsv.gz", frames[name])
+        _xena(tmp_path / f"{name}.expression.tsv.gz", expression[name])
+        lines.append(f"{name},{name}.methylation.tsv.gz,{name}.expression.tsv.gz,")
+    (tmp_path / "LUAD.clinical.tsv").write_text(
+        "sample\tOS.time\tOS\n" + "".join(f"{s}\t{100 + i}\t{i % 2}\n" for i, s in enumerate(frames["LUAD"].index)))
+    lines[1] += "LUAD.clinical.tsv"
+    (tmp_path / "samplesheet.csv").write_text("\n".join(lines) + "\n")
+    return frames, expression
+
+
+@pytest.mark.parametrize("options", [PreprocessOptions(), PreprocessOptions(max_na_fraction=0.05, top_cpgs=12)])
+def test_the_pool_is_filtered_as_one_concatenated_matrix(tmp_path, options):
+    frames, expression = _cohorts(tmp_path)
+    pooled = preprocess_pool(read_samplesheet(tmp_path / "samplesheet.csv"), options)
+    common = [c for c in frames["LUAD"].columns if c in frames["BRCA"].columns]
+    whole = preprocess(pd.concat([f.loc[:, common] for f in frames.values()]), pd.concat(expression.values()),
+                       cancer_type="X", options=options)
+    assert 0 < len(pooled.cpgs) < len(common) and list(pooled.cpgs) == list(whole.cpgs)
+    np.testing.assert_allclose(pooled.methylation, whole.methylation, rtol=1e-6)
+    np.testing.assert_array_equal(pooled.expression, whole.expression)
+    assert pooled.clinical["cancer_type"].tolist() == ["LUAD"] * 20 + ["BRCA"] * 14
+    assert pooled.clinical["os_time"].iloc[:20].tolist() == list(range(100, 120))
+    assert pooled.clinical["os_event"].iloc[20:].isna().all()  # BRCA has no clinical table
+    assert (~pooled.has_expression).sum() == 4
+
+
+def test_the_command_line_pools_a_samplesheet(tmp_path, cli):
+    _cohorts(tmp_path)
+    cli("preprocess", "--samplesheet", tmp_path / "samplesheet.csv", "--out", tmp_path / "pool.h5")
+    cohort = read_cohort(tmp_path / "pool.h5")
+    assert cohort.cancer_types == ["BRCA", "LUAD"] and len(cohort.samples) == 34
+
+
+def _bad_sheet(tmp_path, name):
+    frames, _ = _cohorts(tmp_path)
+    sheet = (tmp_path / "samplesheet.csv").read_text().splitlines()
+    if name == "no_column":
+        sheet[0] = "name,methylation,expression,clinical"
+    elif name == "missing_file":
+        sheet[2] = sheet[2].replace("BRCA.expression", "nowhere")
+    elif name == "same_cohort_twice":
+        sheet[2] = sheet[2].replace("BRCA,", "LUAD,", 1)
+    elif name == "sample_in_two_cohorts":
+        sheet.append("COPY,LUAD.methylation.tsv.gz,,")
+    elif name == "beta_out_of_range":
+        frame = frames["BRCA"].copy()
+        frame.iloc[0, 0] = 4.2
+        _xena(tmp_path / "BRCA.methylation.tsv.gz", frame)
+    (tmp_path / "samplesheet.csv").write_text("\n".join(sheet) + "\n")
+
+
+@pytest.mark.parametrize("name, message", [
+    ("no_column", "has no column 'cohort'"),
+    ("missing_file", "line 3: expression file not found"),
+    ("same_cohort_twice", "names cohort 'LUAD' twice"),
+    ("sample_in_two_cohorts", "is in more than one cohort's methylation"),
+    ("beta_out_of_range", "expected beta values in [0, 1], found 4.2"),
+])
+def test_bad_samplesheets_give_one_error_line_and_no_output(tmp_path, cli, name, message):
+    _bad_sheet(tmp_path, name)
+    result = cli("preprocess", "--samplesheet", tmp_path / "samplesheet.csv", "--out", tmp_path / "pool.h5", check=False)
+    errors = [line for line in result.stderr.splitlines() if line.startswith("Error")]
+    assert result.returncode == 1 and len(errors) == 1 and message in errors[0], result.stderr
+    assert not (tmp_path / "pool.h5").exists()
