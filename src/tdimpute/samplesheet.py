@@ -4,7 +4,8 @@ A samplesheet is a CSV with the columns `cohort,methylation,expression,clinical`
 cohort (e.g. one per TCGA cancer type); paths are relative to the sheet. `expression` and
 `clinical` may be empty: a cohort without expression only contributes samples to impute, one
 without a clinical table has no survival. A sample's cancer type is its clinical table's
-`cancer_type`, or else its row's `cohort`.
+cancer type code (`cancer_type`, `cancer type abbreviation`), or else its row's `cohort` (also
+when the table only names the disease, as the per-cohort Xena clinical matrices do).
 
 The pool is filtered as one matrix, in bounded memory, in two passes over the methylation
 files: the first gathers each CpG's count, mean and sum of squared deviations (merged across
@@ -192,8 +193,9 @@ def _pooled_clinical(sources: list[CohortFiles], samples_of: dict[str, pd.Index]
     tables = []
     for source in sources:
         table = read_clinical(source.clinical) if source.clinical else pd.DataFrame()
+        named_by_disease = table.attrs.get("cancer_type_from") == "_primary_disease"
         table = table.reindex(samples_of[source.cohort])
-        if "cancer_type" not in table.columns:
+        if "cancer_type" not in table.columns or named_by_disease:
             table["cancer_type"] = source.cohort
         table["cancer_type"] = table["cancer_type"].fillna(source.cohort)
         tables.append(table)

@@ -97,3 +97,11 @@ def test_bad_samplesheets_give_one_error_line_and_no_output(tmp_path, cli, name,
     errors = [line for line in result.stderr.splitlines() if line.startswith("Error")]
     assert result.returncode == 1 and len(errors) == 1 and message in errors[0], result.stderr
     assert not (tmp_path / "pool.h5").exists()
+
+
+def test_a_disease_name_does_not_replace_the_cohort_code(tmp_path):
+    frames, _ = _cohorts(tmp_path)
+    (tmp_path / "LUAD.clinical.tsv").write_text(
+        "sampleID\t_primary_disease\n" + "".join(f"{s}\tlung adenocarcinoma\n" for s in frames["LUAD"].index))
+    pooled = preprocess_pool(read_samplesheet(tmp_path / "samplesheet.csv"))
+    assert set(pooled.clinical["cancer_type"]) == {"LUAD", "BRCA"}

@@ -44,6 +44,8 @@ def read_clinical(path: str | Path) -> pd.DataFrame:
         if found is not None:
             renamed[found] = target
     table = table.rename(columns=renamed)
+    # Which column gave the cancer type: Xena's `_primary_disease` is a disease name, not a code.
+    table.attrs["cancer_type_from"] = next((k for k, v in renamed.items() if v == "cancer_type"), None)
     for column in ("os_time", "os_event"):
         if column in table.columns:
             table[column] = _numeric(table[column], column, path)
