@@ -5,7 +5,8 @@ rows, TCGA-like sample barcodes as columns, `NA` for missing values, gzip-compre
 survival table with Xena's column names. `samplesheet/` holds the same samples as two cohorts
 (one set of files per cancer type, as the per-cohort Xena hub serves them) and the samplesheet
 that pools them; the BRCA survival table has no cancer type column, so the sheet's cohort name
-gives it. All values are simulated.
+gives it. `pool.csv` and `external.csv` split them into a pool and an external cohort. All
+values are simulated.
 """
 
 import gzip
@@ -56,6 +57,9 @@ def write_samplesheet(methylation, expression, clinical, cancers) -> None:
         table.to_csv(folder / f"{cancer}.clinical.tsv", sep="\t", index=False)
         lines.append(f"{cancer},{cancer}.methylation.tsv.gz,{cancer}.expression.tsv.gz,{cancer}.clinical.tsv")
     (folder / "samplesheet.csv").write_text("\n".join(lines) + "\n")
+    # The same files as a pool (BRCA) and an external cohort to impute with its model (LUAD).
+    (folder / "pool.csv").write_text("\n".join(lines[:2]) + "\n")
+    (folder / "external.csv").write_text("\n".join([lines[0], lines[2].replace("LUAD,", "EXTERNAL,", 1)]) + "\n")
 
 
 if __name__ == "__main__":

@@ -6,6 +6,7 @@
 include { PREPARE_COHORT } from '../subworkflows/local/prepare_cohort'
 include { BENCHMARK      } from '../subworkflows/local/benchmark'
 include { IMPUTE_MISSING } from '../subworkflows/local/impute_missing'
+include { PREPARE_EXTERNAL } from '../subworkflows/local/prepare_external'
 include { REPORT         } from '../subworkflows/local/report'
 
 // Methods that start from the pan-cancer pretrained network.
@@ -18,6 +19,7 @@ workflow TDIMPUTE {
     PREPARE_COHORT()
     ch_cohort   = PREPARE_COHORT.out.cohort.map { meta, cohort -> cohort }.first()
     ch_versions = PREPARE_COHORT.out.versions
+    ch_cohort_summaries = PREPARE_COHORT.out.summary.map { meta, summary -> summary }
 
     ch_accuracy = ch_downstream = ch_completed = ch_reliability = ch_figures = ch_survival = Channel.empty()
     if (params.mode == 'benchmark') {
@@ -32,7 +34,15 @@ workflow TDIMPUTE {
             .filter { meta, folder -> meta.replicate == 1 && meta.method == params.impute_method }
             .map { meta, folder -> folder }
     } else {
-        IMPUTE_MISSING(cancers, params.impute_method, TRANSFER_METHODS, ch_cohort)
+        // The targets are in the cohort, or in an external one aligned to it (--external_input).
+        ch_targets = ch_cohort
+        if (params.external_input) {
+            PREPARE_EXTERNAL(ch_cohort)
+            ch_targets          = PREPARE_EXTERNAL.out.cohort
+            ch_cohort_summaries = ch_cohort_summaries.mix(PREPARE_EXTERNAL.out.summary.map { meta, summary -> summary })
+            ch_versions         = ch_versions.mix(PREPARE_EXTERNAL.out.versions)
+        }
+        IMPUTE_MISSING(cancers, params.impute_method, TRANSFER_METHODS, ch_targets, ch_cohort, params.external_input != null)
         ch_versions  = ch_versions.mix(IMPUTE_MISSING.out.versions)
         ch_completed   = IMPUTE_MISSING.out.completed.map { meta, folder -> folder }
         ch_reliability = IMPUTE_MISSING.out.reliability.map { meta, table -> table }
@@ -45,7 +55,7 @@ workflow TDIMPUTE {
         .collectFile(name: 'software_versions.yml', storeDir: "${params.outdir}/pipeline_info", sort: true)
 
     REPORT(
-        PREPARE_COHORT.out.summary.map { meta, summary -> summary },
+        ch_cohort_summaries,
         ch_accuracy, ch_downstream, ch_models, ch_completed, ch_reliability, ch_figures, ch_survival,
         ch_versions_file,
     )

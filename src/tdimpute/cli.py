@@ -135,12 +135,12 @@ def preprocess(
     if samplesheet is not None:
         from .samplesheet import preprocess_pool, read_samplesheet
 
-        if methylation or expression or clinical or cancer_type or reference:
-            raise TdimputeError("--samplesheet replaces --methylation, --expression, --clinical, --cancer-type "
-                                "and --reference")
+        if methylation or expression or clinical or cancer_type:
+            raise TdimputeError("--samplesheet replaces --methylation, --expression, --clinical and --cancer-type")
         sources = read_samplesheet(samplesheet)
         cohort = preprocess_pool(sources, options, orientation, provenance={"samplesheet": str(samplesheet), "source_files": [
-            str(p) for s in sources for p in (s.methylation, s.expression, s.clinical) if p]})
+            str(p) for s in sources for p in (s.methylation, s.expression, s.clinical) if p]},
+            reference=read_cohort(reference) if reference else None)
     elif methylation is None or expression is None:
         raise TdimputeError("give --methylation and --expression, or --samplesheet")
     else:

@@ -77,14 +77,20 @@ def read_samplesheet(path: str | Path) -> list[CohortFiles]:
 
 
 def preprocess_pool(sources: list[CohortFiles], options: PreprocessOptions | None = None,
-                    orientation: str = "auto", provenance: dict | None = None) -> Cohort:
-    """One cohort from every row of a samplesheet, filtered as one pooled matrix."""
+                    orientation: str = "auto", provenance: dict | None = None,
+                    reference: Cohort | None = None) -> Cohort:
+    """One cohort from every row of a samplesheet, filtered as one pooled matrix.
+
+    With a `reference` cohort (an external cohort to align with a model trained on the
+    reference) the CpGs are the reference's instead of the filters' choice, missing values
+    filled with the pool's CpG means, and `options.quantile_normalise` maps both omics onto
+    the reference's distributions."""
     options = options or PreprocessOptions()
     statistics = _CpgStatistics()
     samples_of = {source.cohort: statistics.add_file(read_matrix_chunks(source.methylation, orientation, "methylation"),
                                                      source.methylation)
                   for source in sources}
-    selected, means = statistics.selection(options)
+    selected, means = statistics.selection(options) if reference is None else statistics.reference_cpgs(reference)
     print(f"pool: {len(selected)} of {statistics.n_cpgs} CpGs kept over {statistics.n_samples} samples",
           file=sys.stderr, flush=True)
     methylation = pd.concat([_selected_cpgs(source, selected, orientation) for source in sources])
@@ -96,7 +102,7 @@ def preprocess_pool(sources: list[CohortFiles], options: PreprocessOptions | Non
     # The pool decided every CpG filter; preprocess keeps what it is given.
     kept_as_given = dataclasses.replace(options, min_variance=-np.inf, top_cpgs=None, max_na_fraction=0.0)
     cohort = preprocess(methylation, expression, clinical=_pooled_clinical(sources, samples_of, methylation.index),
-                        options=kept_as_given, provenance=provenance)
+                        options=kept_as_given, provenance=provenance, reference=reference)
     cohort.provenance["options"] = options.__dict__
     return cohort
 
@@ -154,6 +160,17 @@ class _CpgStatistics:
             raise TdimputeError(f"no CpG has variance >= {options.min_variance} (the largest is "
                                 f"{variance.max():.4g}); lower --min-variance")
         selected = table.index[table.index.isin(kept.index)]
+        return selected, table.loc[selected, "mean"]
+
+
+    def reference_cpgs(self, reference: Cohort) -> tuple[pd.Index, pd.Series]:
+        """The reference's CpGs, each present in every file with at least one value."""
+        table = self.frame[(self.frame["files"] == self.n_files) & (self.frame["count"] > 0)]
+        absent = pd.Index(reference.cpgs).difference(table.index)
+        if len(absent):
+            raise TdimputeError(f"{len(absent)} of the reference's {len(reference.cpgs)} CpGs have no value in "
+                                f"some file of the samplesheet, e.g. {absent[0]!r}")
+        selected = pd.Index(reference.cpgs)
         return selected, table.loc[selected, "mean"]
 
 

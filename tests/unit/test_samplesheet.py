@@ -105,3 +105,26 @@ def test_a_disease_name_does_not_replace_the_cohort_code(tmp_path):
         "sampleID\t_primary_disease\n" + "".join(f"{s}\tlung adenocarcinoma\n" for s in frames["LUAD"].index))
     pooled = preprocess_pool(read_samplesheet(tmp_path / "samplesheet.csv"))
     assert set(pooled.clinical["cancer_type"]) == {"LUAD", "BRCA"}
+
+
+def test_an_external_samplesheet_takes_the_reference_features_and_distributions(tmp_path):
+    from tdimpute.preprocess import quantile_normalise, quantile_target
+
+    frames, _ = _cohorts(tmp_path)
+    shared = frames["LUAD"].iloc[:, :30].drop(columns=["cg00000008"]).dropna(axis=1)  # BRCA lacks cg00000008
+    reference = preprocess(shared, pd.DataFrame(
+        np.random.default_rng(0).random((20, 3)) * 12, index=frames["LUAD"].index, columns=["C", "A", "B"]),
+        cancer_type="LUAD", options=PreprocessOptions(min_variance=0))
+    sheet = tmp_path / "samplesheet.csv"
+    sheet.write_text("\n".join(sheet.read_text().splitlines()[:1] + sheet.read_text().splitlines()[2:]) + "\n")
+    external = preprocess_pool(read_samplesheet(sheet), PreprocessOptions(quantile_normalise=True),
+                               reference=reference)  # BRCA only
+    assert list(external.cpgs) == list(reference.cpgs) and list(external.genes) == ["C", "A", "B"]
+    brca = frames["BRCA"].loc[:, list(reference.cpgs)]
+    expected = quantile_normalise(brca.to_numpy(np.float64), quantile_target(reference.methylation))
+    np.testing.assert_allclose(external.methylation, expected, rtol=1e-5)
+    missing_cpg = frames["LUAD"].columns[8]  # BRCA has no values for it
+    wider = preprocess(frames["LUAD"].loc[:, [missing_cpg]], frames["LUAD"].iloc[:, :3].set_axis(["A", "B", "C"], axis=1),
+                       cancer_type="LUAD", options=PreprocessOptions(min_variance=0))
+    with pytest.raises(Exception, match="1 of the reference's 1 CpGs have no value"):
+        preprocess_pool(read_samplesheet(sheet), reference=wider)

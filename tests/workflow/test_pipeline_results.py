@@ -119,3 +119,20 @@ def test_report_shows_the_numbers_of_the_summary_tables(workflow_dir):
     best = summary.loc[summary.groupby("missing_rate")["rmse_mean"].idxmin()]
     for method in best["method"]:
         assert f"<strong>{method}</strong>" in html
+
+
+@pytest.mark.workflow("pipeline impute mode on an external cohort")
+def test_the_external_cohort_takes_the_pools_features_and_distributions(workflow_dir):
+    import numpy as np
+
+    from tdimpute.cohort import read_cohort
+    from tdimpute.preprocess import quantile_target
+
+    pool = read_cohort(workflow_dir / "results/cohort/cohort.h5")
+    external = read_cohort(workflow_dir / "results/cohort/external.h5")
+    assert list(external.cpgs) == list(pool.cpgs) and list(external.genes) == list(pool.genes)
+    target = quantile_target(pool.methylation)
+    np.testing.assert_allclose(np.sort(external.methylation, axis=1), np.tile(target, (len(external.samples), 1)),
+                               rtol=1e-5, atol=1e-6)
+    spec = json.loads((workflow_dir / "results/models/pretrained/pan_cancer_pretrained/model.json").read_text())
+    assert spec["cpgs"] == list(pool.cpgs)

@@ -13,12 +13,14 @@ process PRETRAIN {
     task.ext.when == null || task.ext.when
 
     script:
-    def args = task.ext.args ?: ''
-    prefix   = task.ext.prefix ?: "${meta.id}_pretrained"
+    def args    = task.ext.args ?: ''
+    // Without a target cancer (an external cohort's pool) every sample with expression trains.
+    def exclude = meta.cancer ? "--exclude-cancer ${meta.cancer}" : ''
+    prefix      = task.ext.prefix ?: "${meta.id}_pretrained"
     """
     tdimpute pretrain \\
         --cohort ${cohort} \\
-        --exclude-cancer ${meta.cancer} \\
+        ${exclude} \\
         --out ${prefix} \\
         $args
     tdimpute versions --process "${task.process}" > versions.yml

@@ -35,7 +35,7 @@ workflow BENCHMARK {
 
     ch_pretrained = Channel.empty()
     if (methods.any { it in transfer_methods }) {
-        PRETRAINED_NETWORKS(Channel.fromList(cancers), cohort)
+        PRETRAINED_NETWORKS(Channel.fromList(cancers), cohort, true)
         ch_pretrained = PRETRAINED_NETWORKS.out.models
         ch_versions   = ch_versions.mix(PRETRAINED_NETWORKS.out.versions)
     }

@@ -1,6 +1,8 @@
 /*
  * IMPUTE mode: per target cancer, fit the method on every sample that has expression, impute
- * the samples that have none, and run the survival analysis of the completed cohort.
+ * the samples that have none, and run the survival analysis of the completed cohort. The
+ * transfer methods start from a network pretrained on `pool`: without each target cancer when
+ * the targets are in it, on all of it when they are in an external cohort.
  */
 include { PRETRAINED_NETWORKS } from '../pretrained_networks/main'
 include { FIT                 } from '../../../modules/local/fit/main'
@@ -12,14 +14,16 @@ workflow IMPUTE_MISSING {
     cancers          // list of cancer type names
     method           // the method's name
     transfer_methods // methods that start from a pretrained network
-    cohort           // value channel: the cohort file
+    cohort           // value channel: the cohort holding the target cancers
+    pool             // value channel: the cohort to pretrain on (the same, or the pool of an external cohort)
+    external         // boolean: the targets are not in the pool
 
     main:
     ch_runs = Channel.fromList(cancers).map { [ id: "${it}_${method}", cancer: it, method: method ] }
     ch_versions = Channel.empty()
     ch_pretrained = Channel.empty()
     if (method in transfer_methods) {
-        PRETRAINED_NETWORKS(Channel.fromList(cancers), cohort)
+        PRETRAINED_NETWORKS(Channel.fromList(cancers), pool, !external)
         ch_fit = ch_runs.map { meta -> [ meta.cancer, meta ] }
             .combine(PRETRAINED_NETWORKS.out.models, by: 0)
             .combine(cohort)

@@ -7,9 +7,9 @@ include { PREPROCESS      } from '../../../modules/local/preprocess/main'
 include { PREPROCESS_POOL } from '../../../modules/local/preprocess_pool/main'
 include { VALIDATE        } from '../../../modules/local/validate/main'
 
-/** PREPROCESS_POOL's input from a samplesheet (cohort,methylation,expression,clinical): file
- *  names are relative to the sheet's folder unless absolute or URLs. */
-List samplesheetInput(String path) {
+/** PREPROCESS_POOL's input from a samplesheet (cohort,methylation,expression,clinical), less
+ *  the reference: file names are relative to the sheet's folder unless absolute or URLs. */
+List samplesheetInput(String path, String id = 'cohort') {
     def sheet   = file(path, checkIfExists: true)
     def locate  = { String name ->
         if (!name) return null
@@ -20,7 +20,7 @@ List samplesheetInput(String path) {
         [ cohort: row.cohort, methylation: locate(row.methylation), expression: locate(row.expression), clinical: locate(row.clinical) ]
     }
     def cohorts = rows.collect { [ cohort: it.cohort, expression: it.expression != null, clinical: it.clinical != null ] }
-    return [ [ id: 'cohort' ], cohorts, rows*.methylation, rows*.expression.findAll(), rows*.clinical.findAll() ]
+    return [ [ id: id ], cohorts, rows*.methylation, rows*.expression.findAll(), rows*.clinical.findAll() ]
 }
 
 workflow PREPARE_COHORT {
@@ -29,7 +29,7 @@ workflow PREPARE_COHORT {
     if (params.cohort) {
         ch_cohort = Channel.of([ [ id: file(params.cohort).baseName ], file(params.cohort, checkIfExists: true) ])
     } else if (params.input) {
-        PREPROCESS_POOL(Channel.of(samplesheetInput(params.input)))
+        PREPROCESS_POOL(Channel.of(samplesheetInput(params.input) + [ [] ]))
         ch_cohort   = PREPROCESS_POOL.out.cohort
         ch_versions = ch_versions.mix(PREPROCESS_POOL.out.versions)
     } else if (params.methylation) {

@@ -70,6 +70,7 @@ List<String> crossChecks(Map params) {
         problems << 'give exactly one input: --cohort, --input (a samplesheet), --methylation with --expression, or --simulate'
     }
     if (params.methylation && !params.expression) problems << '--expression: needed with --methylation'
+    if (params.external_input && params.mode != 'impute') problems << '--external_input: only in --mode impute'
     if (params.input && params.cancer_type) problems << "--cancer_type: not used with --input (the samplesheet's cohorts name the cancer types)"
     if (!params.target_cancers) problems << '--target_cancers: needed (comma-separated cancer types)'
     return problems
