@@ -93,16 +93,18 @@ def download(
     out: Annotated[Path, typer.Option("--out", help="Folder to write the files into.")],
     cohort: Annotated[Optional[list[str]], typer.Option("--cohort", help="A TCGA cohort (e.g. LUAD): its methylation, expression and clinical matrices; repeatable.")] = None,
     pancan: Annotated[bool, typer.Option("--pancan", help="The Pan-Cancer Atlas methylation, expression, survival and phenotype files (tens of GB).")] = False,
+    survival: Annotated[bool, typer.Option("--survival", help="The Pan-Cancer Atlas survival table alone (survival and cancer type of every TCGA sample).")] = False,
     tcga_hub: Annotated[str, typer.Option("--tcga-hub", help="Base URL of the per-cohort files (a mirror).")] = TCGA_HUB,
     pancan_hub: Annotated[str, typer.Option("--pancan-hub", help="Base URL of the Pan-Cancer Atlas files (a mirror).")] = PANCAN_HUB,
     retries: Annotated[int, typer.Option("--retries", min=1, help="Attempts per file before giving up.")] = 5,
 ) -> None:
     """Download TCGA files from UCSC Xena: resumable, retried, size-checked, renamed when whole."""
-    from .download import cohort_files, download as fetch, pancan_files
+    from .download import cohort_files, download as fetch, pancan_files, survival_file
 
-    remotes = [r for c in cohort or [] for r in cohort_files(c, tcga_hub)] + (pancan_files(pancan_hub) if pancan else [])
+    remotes = [r for c in cohort or [] for r in cohort_files(c, tcga_hub)]
+    remotes += pancan_files(pancan_hub) if pancan else [survival_file(pancan_hub)] if survival else []
     if not remotes:
-        raise TdimputeError("nothing to download: give --cohort and/or --pancan")
+        raise TdimputeError("nothing to download: give --cohort, --pancan or --survival")
     for remote in remotes:
         fetch(remote, out, retries=retries)
 

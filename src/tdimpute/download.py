@@ -52,6 +52,12 @@ def pancan_files(hub: str = PANCAN_HUB) -> list[Remote]:
     return [Remote(f"{hub}/{quote(name)}", name) for name in PANCAN_FILES]
 
 
+def survival_file(hub: str = PANCAN_HUB) -> Remote:
+    """The Pan-Cancer Atlas survival table: overall survival and cancer type of every TCGA
+    sample (the per-cohort clinical matrices give no follow-up time for living patients)."""
+    return Remote(f"{hub}/{quote(PANCAN_FILES[2])}", PANCAN_FILES[2])
+
+
 def download(remote: Remote, folder: Path, retries: int = 5, timeout: float = 60.0,
              backoff: float = 2.0) -> Path:
     """Fetch one file into `folder` (see the module's description); returns its path."""

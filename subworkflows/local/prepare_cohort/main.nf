@@ -1,8 +1,10 @@
 /*
  * The cohort every later step reads: a given cohort file, matrices to preprocess, a
- * samplesheet of cohorts to pool, or a simulated cohort; validated before use.
+ * samplesheet of cohorts to pool, TCGA cohorts downloaded from UCSC Xena and pooled, or a
+ * simulated cohort; validated before use.
  */
 include { SIMULATE        } from '../../../modules/local/simulate/main'
+include { DOWNLOAD        } from '../../../modules/local/download/main'
 include { PREPROCESS      } from '../../../modules/local/preprocess/main'
 include { PREPROCESS_POOL } from '../../../modules/local/preprocess_pool/main'
 include { VALIDATE        } from '../../../modules/local/validate/main'
@@ -23,11 +25,28 @@ List samplesheetInput(String path, String id = 'cohort') {
     return [ [ id: id ], cohorts, rows*.methylation, rows*.expression.findAll(), rows*.clinical.findAll() ]
 }
 
+/** PREPROCESS_POOL's input from DOWNLOAD's outputs: each TCGA cohort's methylation and
+ *  expression, with the Pan-Cancer survival table as every cohort's clinical table. */
+List xenaPoolInput(List downloads) {
+    def files    = { download, suffix -> [download[1]].flatten().find { it.name.endsWith(suffix) } }
+    def survival = [downloads.find { !it[0].cohort }[1]].flatten()[0]
+    def rows     = downloads.findAll { it[0].cohort }.sort { it[0].cohort }
+    return [ [ id: 'cohort' ], rows.collect { [ cohort: it[0].cohort, expression: true, clinical: true ] },
+             rows.collect { files(it, 'HumanMethylation450.gz') }, rows.collect { files(it, 'HiSeqV2.gz') },
+             rows.collect { survival }, [] ]
+}
+
 workflow PREPARE_COHORT {
     main:
     ch_versions = Channel.empty()
     if (params.cohort) {
         ch_cohort = Channel.of([ [ id: file(params.cohort).baseName ], file(params.cohort, checkIfExists: true) ])
+    } else if (params.tcga_cohorts) {
+        def cohorts = params.tcga_cohorts.tokenize(',')*.trim()*.toUpperCase()
+        DOWNLOAD(Channel.fromList(cohorts.collect { [ id: it, cohort: it ] } + [ [ id: 'survival' ] ]))
+        PREPROCESS_POOL(DOWNLOAD.out.files.toList().map { xenaPoolInput(it) })
+        ch_cohort   = PREPROCESS_POOL.out.cohort
+        ch_versions = ch_versions.mix(DOWNLOAD.out.versions.first(), PREPROCESS_POOL.out.versions)
     } else if (params.input) {
         PREPROCESS_POOL(Channel.of(samplesheetInput(params.input) + [ [] ]))
         ch_cohort   = PREPROCESS_POOL.out.cohort

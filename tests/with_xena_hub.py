@@ -1,0 +1,50 @@
+"""Run a command beside a local stand-in for the UCSC Xena hubs, on 127.0.0.1.
+
+    python tests/with_xena_hub.py COMMAND... (with {tcga} and {pancan} where the hub URLs go)
+
+The hubs serve assets/test_data laid out as Xena does: TCGA.<COHORT>.sampleMap/... per cohort
+(LUAD, BRCA) and the Pan-Cancer survival table. Nothing reaches the internet. Exits with the
+command's status.
+"""
+
+import functools
+import http.server
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+from pathlib import Path
+
+DATA = Path(__file__).resolve().parents[1] / "assets" / "test_data"
+SURVIVAL = "Survival_SupplementalTable_S1_20171025_xena_sp"
+
+
+def build_hub(root: Path) -> None:
+    for cohort in ("LUAD", "BRCA"):
+        folder = root / "tcga" / f"TCGA.{cohort}.sampleMap"
+        folder.mkdir(parents=True)
+        shutil.copyfile(DATA / "samplesheet" / f"{cohort}.methylation.tsv.gz", folder / "HumanMethylation450.gz")
+        shutil.copyfile(DATA / "samplesheet" / f"{cohort}.expression.tsv.gz", folder / "HiSeqV2.gz")
+        shutil.copyfile(DATA / "samplesheet" / f"{cohort}.clinical.tsv", folder / f"{cohort}_clinicalMatrix")
+    (root / "pancan").mkdir()
+    shutil.copyfile(DATA / "clinical.tsv", root / "pancan" / SURVIVAL)
+
+
+def main() -> int:
+    with tempfile.TemporaryDirectory() as tmp:
+        build_hub(Path(tmp))
+        handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=tmp)
+        handler.log_message = lambda *args: None
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        base = f"http://127.0.0.1:{server.server_address[1]}"
+        command = [a.format(tcga=f"{base}/tcga", pancan=f"{base}/pancan") for a in sys.argv[1:]]
+        try:
+            return subprocess.run(command).returncode
+        finally:
+            server.shutdown()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
