@@ -1,6 +1,7 @@
 """Accuracy of every method on real and simulated cohorts, the same splits for all methods.
 
     python benchmarks/accuracy.py [--rates 0.1,0.3,0.5,0.7,0.9] [--replicates 5] [--only luad|simulated]
+                                  [--methods mean,tdimpute-self,...]
 
 1. The real TCGA LUAD subset beside the project: the 355 samples with both omics (399 CpGs,
    157 genes); no pan-cancer pool, so the network methods train on LUAD alone.
@@ -98,22 +99,25 @@ def main() -> None:
     parser.add_argument("--rates", default="0.1,0.3,0.5,0.7,0.9")
     parser.add_argument("--replicates", type=int, default=5)
     parser.add_argument("--only", choices=["luad", "simulated"])
+    parser.add_argument("--methods", help="a subset of the methods (default: all of each cohort's)")
     args = parser.parse_args()
+    chosen = set(args.methods.split(",")) if args.methods else None
+    pick = lambda methods: [m for m in methods if chosen is None or m in chosen]  # noqa: E731
     warnings.simplefilter("ignore")
     rates = [float(r) for r in args.rates.split(",")]
 
     rows = []
     if args.only in (None, "luad"):
-        rows += score(luad_cohort(), "LUAD", LUAD_METHODS, rates, args.replicates, None)
+        rows += score(luad_cohort(), "LUAD", pick(LUAD_METHODS), rates, args.replicates, None)
     if args.only in (None, "simulated"):
         cohort = simulated_cohort()
         target = cohort.cancer_types[0]
         with tempfile.TemporaryDirectory() as tmp:
             pretrained = pretrain_without(cohort, target, Path(tmp))
-            rows += score(cohort, target, SIMULATED_METHODS, [r for r in rates if r >= 0.5],
+            rows += score(cohort, target, pick(SIMULATED_METHODS), [r for r in rates if r >= 0.5],
                           args.replicates, pretrained)
     OUT.mkdir(exist_ok=True)
-    name = f"accuracy_{args.only}.json" if args.only else "accuracy.json"
+    name = "_".join(["accuracy"] + ([args.only] if args.only else []) + (["subset"] if chosen else [])) + ".json"
     (OUT / name).write_text(json.dumps(rows, indent=2) + "\n")
     print_tables(pd.DataFrame(rows))
 

@@ -3,7 +3,7 @@
     python tests/with_xena_hub.py COMMAND... (with {tcga} and {pancan} where the hub URLs go)
 
 The hubs serve assets/test_data laid out as Xena does: TCGA.<COHORT>.sampleMap/... per cohort
-(LUAD, BRCA) and the Pan-Cancer survival table. Nothing reaches the internet. Exits with the
+(LUAD, BRCA) and the Pan-Cancer Atlas files (the same samples). Nothing reaches the internet. Exits with the
 command's status.
 """
 
@@ -17,7 +17,12 @@ import threading
 from pathlib import Path
 
 DATA = Path(__file__).resolve().parents[1] / "assets" / "test_data"
-SURVIVAL = "Survival_SupplementalTable_S1_20171025_xena_sp"
+PANCAN = {  # name on the hub: the test file it serves
+    "jhu-usc.edu_PANCAN_HumanMethylation450.betaValue_whitelisted.tsv.synapse_download_5096262.xena.gz": "methylation.tsv.gz",
+    "EB++AdjustPANCAN_IlluminaHiSeq_RNASeqV2.geneExp.xena.gz": "expression.tsv.gz",
+    "Survival_SupplementalTable_S1_20171025_xena_sp": "clinical.tsv",
+    "TCGA_phenotype_denseDataOnlyDownload.tsv.gz": "expression.tsv.gz",  # any file: not read
+}
 
 
 def build_hub(root: Path) -> None:
@@ -28,7 +33,8 @@ def build_hub(root: Path) -> None:
         shutil.copyfile(DATA / "samplesheet" / f"{cohort}.expression.tsv.gz", folder / "HiSeqV2.gz")
         shutil.copyfile(DATA / "samplesheet" / f"{cohort}.clinical.tsv", folder / f"{cohort}_clinicalMatrix")
     (root / "pancan").mkdir()
-    shutil.copyfile(DATA / "clinical.tsv", root / "pancan" / SURVIVAL)
+    for name, source in PANCAN.items():
+        shutil.copyfile(DATA / source, root / "pancan" / name)
 
 
 def main() -> int:

@@ -124,9 +124,10 @@ def preprocess(
     reference: Annotated[Optional[Path], typer.Option("--reference", help="Cohort whose CpG and gene lists this one must use.")] = None,
     quantile_normalise: Annotated[bool, typer.Option("--quantile-normalise", help="Quantile-normalise both omics onto the --reference cohort (an external cohort before transfer).")] = False,
     orientation: Annotated[str, typer.Option("--orientation", help="auto, features-by-samples or samples-by-features.")] = "auto",
+    per_cancer: Annotated[Optional[Path], typer.Option("--per-cancer", help="Also write each cancer type's samples as FOLDER/<cancer>.h5 (the same features as the pool).")] = None,
 ) -> None:
     """Turn methylation and expression matrices (or a samplesheet of cohorts) into a cohort file
-    (the paper's filters)."""
+    (the paper's filters): the pan-cancer pool, and with --per-cancer one file per cancer."""
     from .cohort import read_cohort, write_cohort
     from .io import read_matrix, read_matrix_chunks
     from .io.clinical import read_clinical
@@ -156,6 +157,8 @@ def preprocess(
             provenance={"source_files": [str(methylation), str(expression)] + ([str(clinical)] if clinical else [])},
         )
     write_cohort(cohort, out)
+    for cancer in cohort.cancer_types if per_cancer else []:
+        write_cohort(cohort.select_cancer(cancer), per_cancer / f"{cancer}.h5")
 
 
 @app.command()

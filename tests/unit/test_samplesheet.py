@@ -61,9 +61,15 @@ def test_the_pool_is_filtered_as_one_concatenated_matrix(tmp_path, options):
 
 def test_the_command_line_pools_a_samplesheet(tmp_path, cli):
     _cohorts(tmp_path)
-    cli("preprocess", "--samplesheet", tmp_path / "samplesheet.csv", "--out", tmp_path / "pool.h5")
+    cli("preprocess", "--samplesheet", tmp_path / "samplesheet.csv", "--out", tmp_path / "pool.h5",
+        "--per-cancer", tmp_path / "each")
     cohort = read_cohort(tmp_path / "pool.h5")
     assert cohort.cancer_types == ["BRCA", "LUAD"] and len(cohort.samples) == 34
+    for cancer, n in (("BRCA", 14), ("LUAD", 20)):
+        single = read_cohort(tmp_path / "each" / f"{cancer}.h5")
+        assert single.cancer_types == [cancer] and len(single.samples) == n
+        assert list(single.cpgs) == list(cohort.cpgs)
+        np.testing.assert_array_equal(single.methylation, cohort.select_cancer(cancer).methylation)
 
 
 def _bad_sheet(tmp_path, name):

@@ -4,7 +4,9 @@ process DOWNLOAD {
     // Needs the internet (UCSC Xena); files already in the work folder of a resumed run stay.
 
     input:
-    val(meta) // meta.cohort: a TCGA cohort's matrices; without it, the Pan-Cancer survival table
+    // meta.cohort: a TCGA cohort's matrices; meta.pancan: the Pan-Cancer Atlas files;
+    // neither: the Pan-Cancer survival table alone
+    val(meta)
 
     output:
     tuple val(meta), path("xena/*"), emit: files
@@ -15,7 +17,7 @@ process DOWNLOAD {
 
     script:
     def args = task.ext.args ?: ''
-    def what = meta.cohort ? "--cohort ${meta.cohort}" : '--survival'
+    def what = meta.cohort ? "--cohort ${meta.cohort}" : meta.pancan ? '--pancan' : '--survival'
     """
     tdimpute download ${what} --out xena $args
     tdimpute versions --process "${task.process}" > versions.yml

@@ -1,7 +1,7 @@
 /*
  * The cohort every later step reads: a given cohort file, matrices to preprocess, a
- * samplesheet of cohorts to pool, TCGA cohorts downloaded from UCSC Xena and pooled, or a
- * simulated cohort; validated before use.
+ * samplesheet of cohorts to pool, TCGA cohorts or the Pan-Cancer Atlas downloaded from UCSC
+ * Xena, or a simulated cohort; validated before use.
  */
 include { SIMULATE        } from '../../../modules/local/simulate/main'
 include { DOWNLOAD        } from '../../../modules/local/download/main'
@@ -41,6 +41,14 @@ workflow PREPARE_COHORT {
     ch_versions = Channel.empty()
     if (params.cohort) {
         ch_cohort = Channel.of([ [ id: file(params.cohort).baseName ], file(params.cohort, checkIfExists: true) ])
+    } else if (params.tcga_pancan) {
+        // The Pan-Cancer Atlas matrices: the methylation file is streamed by PREPROCESS.
+        DOWNLOAD(Channel.of([ id: 'pancan', pancan: true ]))
+        def named = { files, part -> [files].flatten().find { it.name.contains(part) } }
+        PREPROCESS(DOWNLOAD.out.files.map { meta, files ->
+            [ [ id: 'cohort' ], named(files, 'HumanMethylation450'), named(files, 'geneExp'), named(files, 'Survival') ] })
+        ch_cohort   = PREPROCESS.out.cohort
+        ch_versions = ch_versions.mix(DOWNLOAD.out.versions, PREPROCESS.out.versions)
     } else if (params.tcga_cohorts) {
         def cohorts = params.tcga_cohorts.tokenize(',')*.trim()*.toUpperCase()
         DOWNLOAD(Channel.fromList(cohorts.collect { [ id: it, cohort: it ] } + [ [ id: 'survival' ] ]))

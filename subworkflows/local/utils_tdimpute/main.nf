@@ -65,13 +65,16 @@ String checkParam(value, Map rule) {
 
 List<String> crossChecks(Map params) {
     List<String> problems = []
-    def sources = [params.cohort, params.input, params.tcga_cohorts, params.methylation, params.simulate ? true : null].findAll { it }
+    def sources = [params.cohort, params.input, params.tcga_cohorts, params.tcga_pancan ? true : null,
+                   params.methylation, params.simulate ? true : null].findAll { it }
     if (sources.size() != 1) {
-        problems << 'give exactly one input: --cohort, --input (a samplesheet), --tcga_cohorts, --methylation with --expression, or --simulate'
+        problems << 'give exactly one input: --cohort, --input (a samplesheet), --tcga_cohorts, --tcga_pancan, --methylation with --expression, or --simulate'
     }
     if (params.methylation && !params.expression) problems << '--expression: needed with --methylation'
     if (params.external_input && params.mode != 'impute') problems << '--external_input: only in --mode impute'
-    if ((params.input || params.tcga_cohorts) && params.cancer_type) problems << "--cancer_type: not used with --input or --tcga_cohorts (the cohorts name the cancer types)"
+    if ((params.input || params.tcga_cohorts || params.tcga_pancan) && params.cancer_type) {
+        problems << "--cancer_type: not used with --input, --tcga_cohorts or --tcga_pancan (the cohorts name the cancer types)"
+    }
     if (!params.target_cancers) problems << '--target_cancers: needed (comma-separated cancer types)'
     return problems
 }
