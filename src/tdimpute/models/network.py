@@ -98,8 +98,10 @@ class _Network(Imputer):
         self.history_, self.validation_history_ = train(self.network_, X, targets.astype(np.float32), settings)
 
     def _predict(self, X: np.ndarray) -> np.ndarray:
-        scaled = self.network_.predict(X, batch_size=256, verbose=0)
-        return (scaled * self.scale_).astype(np.float32)
+        # Batches called directly: Keras' predict() builds a tf.data pipeline that prints a
+        # spurious error line on every call with this TensorFlow.
+        scaled = [self.network_(X[start:start + 256], training=False).numpy() for start in range(0, max(len(X), 1), 256)]
+        return (np.concatenate(scaled) * self.scale_).astype(np.float32)
 
     def _metadata(self) -> dict:
         return {"scale": self.scale_, "history": self.history_,

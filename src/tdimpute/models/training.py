@@ -83,9 +83,10 @@ def train(model, X: np.ndarray, Y: np.ndarray, settings: TrainingSettings) -> tu
     """Train the Keras `model` (Dense layers) on X -> Y with the RMSE loss and Adam.
 
     Returns the training and the validation loss of every epoch (the latter empty without a
-    validation fraction; with one, the best epoch's weights are restored). With `checkpoint_dir`, the state is saved every `checkpoint_every` epochs
-    and when SIGTERM arrives (after the running step), and a checkpoint found there at the
-    start is resumed from, at the very batch where it stopped.
+    validation fraction; with one, the best epoch's weights are restored). With
+    `checkpoint_dir`, the state is saved every `checkpoint_every` epochs and when SIGTERM
+    arrives (after the running step), and a checkpoint found there at the start is resumed
+    from, at the very batch where it stopped.
     """
     from .network import _tensorflow
 
@@ -95,7 +96,7 @@ def train(model, X: np.ndarray, Y: np.ndarray, settings: TrainingSettings) -> tu
     X_train, Y_train = tf.constant(X[train_rows]), tf.constant(Y[train_rows])
     validation = (tf.constant(X[valid_rows]), tf.constant(Y[valid_rows])) if len(valid_rows) else None
     checkpoint = Path(settings.checkpoint_dir) / CHECKPOINT_FILE if settings.checkpoint_dir else None
-    state = _TrainingState(fingerprint=_fingerprint(X, Y, settings))
+    state = _TrainingState(fingerprint=_fingerprint(X, Y, settings) if checkpoint else "")
     if checkpoint is not None and checkpoint.is_file():
         state = loop.restore(checkpoint, state.fingerprint)
         print(f"{settings.label}: resuming epoch {state.epoch + 1}/{settings.epochs} at batch {state.batch + 1} "
