@@ -138,16 +138,17 @@ def _check_ids(ids: np.ndarray, what: str) -> None:
         raise TdimputeError(f"duplicated {what} id {counts.index[0]!r} ({counts.iloc[0]} times)")
 
 
-def check_beta_values(methylation: np.ndarray, samples, cpgs) -> None:
-    """Methylation must be finite beta values; M-values or percentages are refused."""
-    bad = ~np.isfinite(methylation)
+def check_beta_values(methylation: np.ndarray, samples, cpgs, allow_missing: bool = False) -> None:
+    """Methylation must be finite beta values (NaN allowed for input still to be filtered);
+    M-values or percentages are refused."""
+    bad = np.isinf(methylation) if allow_missing else ~np.isfinite(methylation)
     if bad.any():
         i, j = np.argwhere(bad)[0]
         raise TdimputeError(
             f"methylation has a missing or infinite value at CpG {cpgs[j]} of sample {samples[i]}"
             " (drop or impute NA CpGs in preprocess)"
         )
-    outside = (methylation < 0) | (methylation > 1)
+    outside = (methylation < 0) | (methylation > 1)  # False for NaN
     if outside.any():
         i, j = np.argwhere(outside)[0]
         raise TdimputeError(

@@ -146,7 +146,7 @@ def _needs_log(maximum: float, log_transform: str) -> bool:
 
 def _methylation_matrix(blocks: Iterable[pd.DataFrame], options: PreprocessOptions) -> pd.DataFrame:
     """Check and filter blocks of CpGs one at a time; the CpGs kept, in file order."""
-    kept, variances, n_cpgs, n_complete = [], [], 0, 0
+    kept, variances, n_complete = [], [], 0
     for block in blocks:
         _check_not_transposed(block, "methylation")
         if kept and not block.index.equals(kept[0].index):
@@ -154,7 +154,7 @@ def _methylation_matrix(blocks: Iterable[pd.DataFrame], options: PreprocessOptio
         selected, variance, complete = _filter_cpgs(block, options)
         kept.append(selected)
         variances.append(variance)
-        n_cpgs, n_complete = n_cpgs + block.shape[1], n_complete + complete
+        n_complete += complete
     if n_complete == 0:
         raise TdimputeError("every CpG has missing values; raise --max-na-fraction")
     variance = pd.concat(variances)
@@ -175,7 +175,7 @@ def _filter_cpgs(block: pd.DataFrame, options: PreprocessOptions) -> tuple[pd.Da
     dropped (the others filled with the CpG mean), variance (as R's var()) at least the
     threshold. Returns them, the variance of every CpG within the NA limit, and its count."""
     values = block.to_numpy(np.float32)
-    check_beta_values(np.where(np.isnan(values), 0.5, values), block.index, block.columns)
+    check_beta_values(values, block.index, block.columns, allow_missing=True)
     na_fraction = np.isnan(values).mean(axis=0)
     within = na_fraction <= options.max_na_fraction
     block = block.loc[:, within]

@@ -138,7 +138,7 @@ class _CpgStatistics:
     @staticmethod
     def _block_statistics(block: pd.DataFrame) -> pd.DataFrame:
         values = block.to_numpy(np.float64)
-        check_beta_values(np.where(np.isnan(values), 0.5, values), block.index, block.columns)
+        check_beta_values(values, block.index, block.columns, allow_missing=True)
         count = (~np.isnan(values)).sum(axis=0)
         with np.errstate(invalid="ignore"):
             mean = np.nanmean(values, axis=0)
