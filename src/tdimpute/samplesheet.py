@@ -83,7 +83,7 @@ def preprocess_pool(sources: list[CohortFiles], options: PreprocessOptions | Non
 
     With a `reference` cohort (an external cohort to align with a model trained on the
     reference) the CpGs are the reference's instead of the filters' choice, missing values
-    filled with the pool's CpG means, and `options.quantile_normalise` maps both omics onto
+    filled with the samplesheet's CpG means, and `options.quantile_normalise` maps both omics onto
     the reference's distributions."""
     options = options or PreprocessOptions()
     statistics = _CpgStatistics()
@@ -98,7 +98,7 @@ def preprocess_pool(sources: list[CohortFiles], options: PreprocessOptions | Non
     if len(repeated):
         raise TdimputeError(f"sample {repeated[0]!r} is in more than one cohort's methylation")
     methylation = methylation.fillna(means)
-    expression = _pooled_expression(sources, methylation.index, orientation)
+    expression = _pooled_expression(sources, orientation)
     # The pool decided every CpG filter; preprocess keeps what it is given.
     kept_as_given = dataclasses.replace(options, min_variance=-np.inf, top_cpgs=None, max_na_fraction=0.0)
     cohort = preprocess(methylation, expression, clinical=_pooled_clinical(sources, samples_of, methylation.index),
@@ -191,7 +191,7 @@ def _selected_cpgs(source: CohortFiles, selected: pd.Index, orientation: str) ->
     return pd.concat(blocks, axis=1).loc[:, selected]
 
 
-def _pooled_expression(sources: list[CohortFiles], samples: pd.Index, orientation: str) -> pd.DataFrame:
+def _pooled_expression(sources: list[CohortFiles], orientation: str) -> pd.DataFrame:
     frames = [read_matrix(s.expression, orientation, "expression") for s in sources if s.expression]
     if not frames:
         raise TdimputeError("no cohort of the samplesheet has an expression file")
