@@ -55,6 +55,9 @@ def fit_method(method: str, cohort: Cohort, split: Split | None, params: dict, s
     training samples it did not see (see `held_out_reliability`).
     """
     rows = training_rows(cohort, split)
+    if reliability_folds and not 2 <= reliability_folds <= len(rows):  # checked before any fitting
+        raise TdimputeError(f"--reliability-folds must be between 2 and the {len(rows)} training samples, "
+                            f"got {reliability_folds}")
     if method == "tdimpute-notf":
         from .models.network import load_pretrained
 
@@ -85,8 +88,6 @@ def held_out_reliability(make_model, cohort: Cohort, rows: np.ndarray, folds: in
     predict every training sample once. It tells users which imputed genes to trust."""
     from sklearn.model_selection import KFold
 
-    if not 2 <= folds <= len(rows):
-        raise TdimputeError(f"--reliability-folds must be between 2 and the {len(rows)} training samples, got {folds}")
     methylation, truth = methylation_frame(cohort, rows), expression_frame(cohort, rows)
     held_out = np.empty(truth.shape)
     for fold, (train, test) in enumerate(KFold(folds, shuffle=True, random_state=seed).split(methylation), 1):
