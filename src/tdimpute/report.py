@@ -164,12 +164,11 @@ def completed_table(folders: list[Path]) -> dict:
     rows = []
     for folder in folders:
         summary = read_json(folder / "completed.json")
-        shares = summary.get("cluster_imputed_share") or [None, None]
+        shares = summary.get("cluster_imputed_share") or [None, None]  # null where undefined
         rows.append({"cohort": folder.name, "Samples": summary["n_samples"], "Observed": summary["n_observed"],
                      "Imputed": summary["n_imputed"], "Genes with Cox p <= 0.05": summary["n_prognostic_genes_p05"],
-                     "Clusters log-rank p-value": _number(summary.get("cluster_logrank_p", np.nan)),
-                     "Cluster 1 imputed share": _number(shares[0] if shares[0] is not None else np.nan),
-                     "Cluster 2 imputed share": _number(shares[1] if shares[1] is not None else np.nan)})
+                     "Clusters log-rank p-value": _number(summary.get("cluster_logrank_p")),
+                     "Cluster 1 imputed share": _number(shares[0]), "Cluster 2 imputed share": _number(shares[1])})
     return _table_section(pd.DataFrame(rows).set_index("cohort"), "imputed_samples", "Imputed samples",
                         "Samples of each cohort with measured and with imputed expression; log-rank p of the "
                         "two K-means clusters of the completed cohort on its most prognostic genes, and the "
@@ -177,7 +176,7 @@ def completed_table(folders: list[Path]) -> dict:
                         "at the imputation rather than biology) (completed.json).")
 
 
-RELIABILITY_LEVELS = (0.5, 0.25, 0.0)
+RELIABILITY_LEVELS = (0.5, 0.25)  # skill thresholds counted in the table
 
 
 def reliability_table(tables: dict[str, pd.DataFrame]) -> dict:
@@ -187,7 +186,7 @@ def reliability_table(tables: dict[str, pd.DataFrame]) -> dict:
         skill = table["skill"].dropna()
         row = {"run": name, "Genes": int(len(table)), "Median skill": _number(skill.median()),
                "Median R²": _number(table["r2"].median())}
-        for level in RELIABILITY_LEVELS[:-1]:
+        for level in RELIABILITY_LEVELS:
             row[f"Genes with skill >= {level:g}"] = int((skill >= level).sum())
         row["Genes no better than their mean (skill <= 0)"] = int((skill <= 0).sum())
         rows.append(row)
@@ -273,6 +272,8 @@ def _number_format(column: str) -> str:
 
 
 def _cell(value):
+    if value is None:
+        return None
     if isinstance(value, (int, np.integer)):
         return int(value)
     if isinstance(value, (float, np.floating)):
@@ -289,6 +290,9 @@ def _figure_names(paths: list[Path]) -> list[str]:
 
 
 def _number(value) -> float | None:
+    """A finite float, or None (JSON null) for NaN, infinities and values already null."""
+    if value is None:
+        return None
     value = float(value)
     return value if np.isfinite(value) else None
 

@@ -151,3 +151,15 @@ def test_report_opens_in_a_browser_without_console_errors(report_html, tmp_path)
     with Image.open(screenshot) as image:
         colours = image.convert("L").getextrema()
     assert colours[1] - colours[0] > 100, "the screenshot is blank"
+
+
+def test_undefined_survival_figures_of_a_completed_cohort_are_shown_empty(tmp_path, cli):
+    folder = tmp_path / "completed_ONE"
+    shutil.copytree(DATA / "completed_BRCA", folder)
+    summary = json.loads((folder / "completed.json").read_text())
+    summary.update(cluster_logrank_p=None, cluster_imputed_share=[0.2, None])  # one cluster only
+    (folder / "completed.json").write_text(json.dumps(summary))
+    cli("report-data", "--out", tmp_path / "out", "--completed", folder)
+    row = _section(tmp_path / "out", "imputed_samples")["data"]["completed_ONE"]
+    assert row["Clusters log-rank p-value"] is None and row["Cluster 1 imputed share"] == 0.2
+    assert row["Cluster 2 imputed share"] is None
