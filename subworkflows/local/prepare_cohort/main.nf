@@ -54,7 +54,7 @@ workflow PREPARE_COHORT {
         DOWNLOAD(Channel.fromList(cohorts.collect { [ id: it, cohort: it ] } + [ [ id: 'survival' ] ]))
         PREPROCESS_POOL(DOWNLOAD.out.files.toList().map { xenaPoolInput(it) })
         ch_cohort   = PREPROCESS_POOL.out.cohort
-        ch_versions = ch_versions.mix(DOWNLOAD.out.versions.first(), PREPROCESS_POOL.out.versions)
+        ch_versions = ch_versions.mix(DOWNLOAD.out.versions, PREPROCESS_POOL.out.versions)
     } else if (params.input) {
         PREPROCESS_POOL(Channel.of(samplesheetInput(params.input) + [ [] ]))
         ch_cohort   = PREPROCESS_POOL.out.cohort
