@@ -206,10 +206,17 @@ def _pooled_expression(sources: list[CohortFiles], orientation: str) -> pd.DataF
 
 
 def _pooled_clinical(sources: list[CohortFiles], samples_of: dict[str, pd.Index], samples: pd.Index) -> pd.DataFrame:
-    """Each cohort's clinical table (or none), its cancer type defaulting to the cohort."""
-    tables = []
+    """Each cohort's clinical table (or none), its cancer type defaulting to the cohort. A
+    table several cohorts share (the Pan-Cancer survival table; staged links resolve to one
+    file) is read once."""
+    tables, read = [], {}
     for source in sources:
-        table = read_clinical(source.clinical) if source.clinical else pd.DataFrame()
+        table = pd.DataFrame()
+        if source.clinical:
+            key = source.clinical.resolve()
+            if key not in read:
+                read[key] = read_clinical(source.clinical)
+            table = read[key]
         named_by_disease = table.attrs.get("cancer_type_from") == "_primary_disease"
         table = table.reindex(samples_of[source.cohort])
         if "cancer_type" not in table.columns or named_by_disease:

@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 from tdimpute.cohort import read_cohort
+from tdimpute.io.clinical import read_clinical
 from tdimpute.preprocess import PreprocessOptions, preprocess
 from tdimpute.samplesheet import preprocess_pool, read_samplesheet
 
@@ -134,3 +135,20 @@ def test_an_external_samplesheet_takes_the_reference_features_and_distributions(
                        cancer_type="LUAD", options=PreprocessOptions(min_variance=0))
     with pytest.raises(Exception, match="1 of the reference's 1 CpGs have no value"):
         preprocess_pool(read_samplesheet(sheet), reference=wider)
+
+
+def test_a_clinical_table_shared_by_every_cohort_is_read_once(tmp_path, monkeypatch):
+    from tdimpute import samplesheet
+
+    _cohorts(tmp_path)
+    sheet = tmp_path / "samplesheet.csv"
+    lines = sheet.read_text().splitlines()
+    lines[2] += "LUAD.clinical.tsv"  # BRCA's samples are absent from it: their survival stays unknown
+    sheet.write_text("\n".join(lines) + "\n")
+    calls = []
+    monkeypatch.setattr(samplesheet, "read_clinical", lambda path: calls.append(path) or read_clinical(path))
+    pooled = preprocess_pool(read_samplesheet(sheet))
+    assert len(calls) == 1
+    assert pooled.clinical["os_time"].iloc[:20].tolist() == list(range(100, 120))
+    assert pooled.clinical["cancer_type"].tolist() == ["LUAD"] * 20 + ["BRCA"] * 14
+
