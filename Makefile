@@ -53,6 +53,7 @@ lock:
 	  /tmp/tdimpute-lock/bin/pip freeze --exclude tdimpute; \
 	  echo "# The GPU build (tdimpute[gpu]) at the same version."; \
 	  /tmp/tdimpute-lock/bin/pip freeze | sed -n 's/^tensorflow_cpu==/tensorflow==/p'; } > requirements/lock.txt
+	rm -rf /tmp/tdimpute-lock
 
 clean:
 	rm -rf work results results-local results-podman .nextflow .nextflow.log* .pytest_cache
