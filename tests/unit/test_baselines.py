@@ -4,6 +4,7 @@ import pytest
 from sklearn.linear_model import Lasso
 
 from tdimpute.models import METHODS, imputer_class, load_model
+from tdimpute.models.lasso import alpha_grid, lasso_path_genes, linear_prediction
 from tdimpute.models.tobmi import TobmiImputer
 from tdimpute.operations import expression_frame, methylation_frame
 
@@ -89,6 +90,19 @@ def test_lasso_matches_plain_scikit_learn_to_1e4(alpha, small_cohort):
     np.testing.assert_allclose(model.predict(X_test).to_numpy(),
                                reference.predict(X_test.to_numpy(np.float64)) * scale, atol=1e-4)
     assert model.coef_.nnz == (reference.coef_ != 0).sum()
+
+
+@pytest.mark.parametrize("which", [1, 5])
+def test_lasso_path_from_a_warm_start_reaches_the_cold_solution(which, small_cohort):
+    X, Y, _, _ = _train_test(small_cohort)
+    X, Y = X.to_numpy(np.float64), Y.to_numpy(np.float64) / 20
+    alphas = alpha_grid(X, Y, 6, 1e-2)
+    start, _ = lasso_path_genes(X, Y, alphas)[-1]  # the densest fit: shrinking it zeroes genes
+    rows = np.arange(len(X)) % 4 != 0
+    cold = lasso_path_genes(X[rows], Y[rows], alphas[: which + 1])[-1]
+    warm = lasso_path_genes(X[rows], Y[rows], alphas[[which]], coef_init=start)[0]
+    assert 0 < cold[0].nnz
+    np.testing.assert_allclose(linear_prediction(*warm, X), linear_prediction(*cold, X), atol=1e-5)
 
 
 def test_paper_lasso_predicts_the_mean_when_alpha_zeroes_every_gene(small_cohort):

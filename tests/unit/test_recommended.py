@@ -6,6 +6,7 @@ import pytest
 from sklearn.linear_model import RidgeCV
 
 from tdimpute.models import imputer_class, load_model
+from tdimpute.models.lasso import BaggedLassoCV
 from tdimpute.models.plus import blend_weight
 from test_baselines import _rmse
 from test_baselines import _train_test as _split
@@ -63,6 +64,20 @@ def test_plus_linear_path_is_the_average_of_its_fold_models_and_the_full_fit(sma
     assert linear.alpha_ == linear.alphas_[linear.cv_mse_.argmin()]
     mean = imputer_class("mean")().fit(X, Y).predict(X_test)
     assert _rmse(model.predict(X_test), Y_test) < 0.8 * _rmse(mean, Y_test)
+
+
+def test_bagging_stops_at_bag_below_samples_and_stacking_uses_the_cross_validated_genes(small_cohort):
+    X, Y, X_test, _ = _split(small_cohort)
+    single = imputer_class("lasso-cv")(cv=3).fit(X, Y)
+    unbagged = BaggedLassoCV(cv=3, bag_below=len(X)).fit(X, Y)
+    assert unbagged.fold_models_ == [] and unbagged.alpha_ == single.alpha_
+    pd.testing.assert_frame_equal(unbagged.predict(X_test), single.predict(X_test))
+
+    subset = BaggedLassoCV(cv=3, cv_genes=10).fit(X, Y)
+    rows, genes, predicted = subset.fold_prediction(X.to_numpy(), 0)
+    _, test, coef, intercept = subset.cv_models_[0]
+    assert len(genes) == 10 and np.array_equal(rows, test)
+    np.testing.assert_allclose(predicted, (X.to_numpy()[rows] @ coef.toarray() + intercept) * subset.scale_)
 
 
 def test_plus_stacks_a_network_and_survives_saving(small_cohort, tmp_path):

@@ -1,14 +1,16 @@
 """`tdimpute-plus`: the recommended imputer, a linear path and the TDimpute network, stacked.
 
-1. Linear path: per-gene Lasso, alpha chosen by 10-fold cross-validation over every gene,
-   bagged over the folds (`BaggedLassoCV`). On real data, a well-regularised sparse linear
-   model is by far the strongest single predictor of expression from methylation.
+1. Linear path: per-gene Lasso, one alpha chosen by 10-fold cross-validation (scored on up
+   to 1,000 random genes), averaged with its 10 fold models (`BaggedLassoCV`). On real data,
+   a well-regularised sparse linear model is by far the strongest single predictor of
+   expression from methylation.
 2. Non-linear path: the TDimpute network, fine-tuned from a pretrained pan-cancer network
    when one is given (as `tdimpute`), trained from scratch otherwise (as `tdimpute-self`),
    on the samples outside the first cross-validation fold.
 3. Stacking: one weight w in [0, 1] for the whole cohort, the least-squares blend
-   (1 - w) linear + w network on the first fold's held-out samples, which neither that fold's
-   Lasso nor the network saw. w = 0 drops the network.
+   (1 - w) linear + w network on the first fold's held-out samples (the genes the
+   cross-validation scored), which neither that fold's Lasso nor the network saw. w = 0 drops
+   the network.
 
 Every choice (alpha, w) is made on the training samples alone.
 """
@@ -51,10 +53,11 @@ class PlusImputer(Imputer):
         self.linear_._fit(X, Y)
         self.network_, self.weight_, self.history_ = None, 0.0, []
         if self.network:
-            held_out, linear = self.linear_.fold_prediction(X, 0)
+            held_out, genes, linear = self.linear_.fold_prediction(X, 0)
             train = np.setdiff1d(np.arange(len(X)), held_out)
             network = self._network().fit(self._frame(X[train], self.cpgs_), self._frame(Y[train], self.genes_))
-            self.weight_ = blend_weight(Y[held_out], linear, self._network_predict(network, X[held_out]))
+            self.weight_ = blend_weight(Y[np.ix_(held_out, genes)], linear,
+                                        self._network_predict(network, X[held_out])[:, genes])
             self.history_ = network.history_
             self.network_ = network if self.weight_ > 0 else None
 
