@@ -307,11 +307,12 @@ class BaggedLassoCV(LassoCVImputer):
             return
         scaled = Y / self.scale_
         full = self.coef_.astype(np.float64)
-        for fold, (train, test) in enumerate(self._folds(X), start=1):
+        folds = self._folds(X)
+        for fold, (train, test) in enumerate(folds, start=1):
             coef, intercept = lasso_path_genes(X[train], scaled[train], [self.alpha_], self.tol, self.max_iter,
                                                self.method, coef_init=full)[0]
             self.fold_models_.append((train, test, coef, intercept))
-            print(f"{self.method}: fold model {fold}/{self.cv} done", file=sys.stderr, flush=True)
+            print(f"{self.method}: fold model {fold}/{len(folds)} done", file=sys.stderr, flush=True)
         count = len(self.fold_models_) + 1
         self.coef_ = ((full + sum(coef for _, _, coef, _ in self.fold_models_)) / count).tocsc().astype(np.float32)
         self.intercept_ = ((self.intercept_ + sum(b for *_, b in self.fold_models_)) / count).astype(np.float32)
