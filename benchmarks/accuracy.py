@@ -23,7 +23,6 @@ import time
 import warnings
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 LUAD = Path(__file__).resolve().parents[2] / "shared" / "data" / "tcga_luad"

@@ -7,7 +7,7 @@ from sklearn.linear_model import RidgeCV
 
 from tdimpute.models import imputer_class, load_model
 from tdimpute.models.lasso import BaggedLassoCV
-from tdimpute.models.plus import blend_weight
+from tdimpute.models.plus import blend_weight, stacking_weight
 from test_baselines import _rmse
 from test_baselines import _train_test as _split
 
@@ -52,6 +52,27 @@ def test_blend_weight_is_the_clipped_least_squares_mix():
     assert blend_weight(truth, first, first) == 0.0
 
 
+def test_the_network_is_kept_only_when_its_gain_exceeds_one_standard_error():
+    rng = np.random.default_rng(0)
+    truth = rng.normal(size=(4, 50))
+    linear = truth + 0.5 * rng.normal(size=truth.shape)
+    # Better on every held-out sample: kept with its least-squares weight.
+    network = truth + 0.3 * rng.normal(size=truth.shape)
+    weight, (gain, error) = stacking_weight(truth, linear, network)
+    assert weight == blend_weight(truth, linear, network) > 0 and gain > error
+    # Better on one sample only, a little worse on another: the mean gain is positive but
+    # within its standard error, so the network is dropped.
+    network = linear.copy()
+    network[0] = truth[0]
+    network[3] = linear[3] + 0.3 * rng.normal(size=50)
+    weight, (gain, error) = stacking_weight(truth, linear, network)
+    assert blend_weight(truth, linear, network) > 0.5 and 0 < gain < error and weight == 0.0
+    per_sample = np.mean((truth - linear) ** 2, axis=1) - np.mean((truth - network) ** 2, axis=1)
+    assert per_sample[0] > 0 > per_sample[3]
+    # One held-out sample has no standard error: never enough to keep the network.
+    assert stacking_weight(truth[:1], linear[:1], truth[:1])[0] == 0.0
+
+
 def test_plus_linear_path_is_the_average_of_its_fold_models_and_the_full_fit(small_cohort):
     X, Y, X_test, Y_test = _split(small_cohort)
     model = imputer_class("tdimpute-plus")(network=False, folds=3).fit(X, Y)
@@ -80,19 +101,21 @@ def test_bagging_stops_at_bag_below_samples_and_stacking_uses_the_cross_validate
     np.testing.assert_allclose(predicted, (X.to_numpy()[rows] @ coef.toarray() + intercept) * subset.scale_)
 
 
-def test_plus_stacks_a_network_and_survives_saving(small_cohort, tmp_path):
+def test_plus_stacks_a_network_and_survives_saving(small_cohort, tmp_path, monkeypatch):
+    import tdimpute.models.plus as plus
+
+    # Whether this small network clears the one-standard-error rule is not the point here.
+    monkeypatch.setattr(plus, "stacking_weight", lambda truth, linear, network: (0.3, (1.0, 0.1)))
     X, Y, X_test, _ = _split(small_cohort, "KIRC")
     model = imputer_class("tdimpute-plus")(**NETWORK, folds=3).fit(X, Y)
-    assert 0.0 <= model.weight_ <= 1.0
-    if model.network_ is not None:
-        linear = model.linear_.predict(X_test).to_numpy()
-        network = model.network_.predict(X_test).to_numpy()
-        expected = (1 - model.weight_) * linear + model.weight_ * network
-        np.testing.assert_allclose(model.predict(X_test).to_numpy(), expected, rtol=1e-5)
+    assert model.weight_ == 0.3 and model.network_ is not None
+    linear = model.linear_.predict(X_test).to_numpy()
+    network = model.network_.predict(X_test).to_numpy()
+    np.testing.assert_allclose(model.predict(X_test).to_numpy(), 0.7 * linear + 0.3 * network, rtol=1e-5)
     model.save(tmp_path / "plus")
     loaded = load_model(tmp_path / "plus")
     pd.testing.assert_frame_equal(loaded.predict(X_test), model.predict(X_test))
-    assert (tmp_path / "plus" / "network").is_dir() == (model.network_ is not None)
+    assert (tmp_path / "plus" / "network").is_dir() and loaded.gain_ == (1.0, 0.1)
 
 
 def test_plus_fine_tunes_a_pretrained_network_through_the_cli(small_cohort_file, tmp_path, cli):

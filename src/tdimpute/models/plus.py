@@ -10,8 +10,12 @@
    on the samples outside the first cross-validation fold.
 3. Stacking: one weight w in [0, 1] for the whole cohort, the least-squares blend
    (1 - w) linear + w network on the first fold's held-out samples (the genes the
-   cross-validation scored), which neither that fold's Lasso nor the network saw. w = 0 drops
-   the network.
+   cross-validation scored), which neither that fold's Lasso nor the network saw. The
+   network is kept only if the blend's mean gain over the linear path on those samples
+   exceeds one standard error of it (the one-standard-error rule: the simpler model unless
+   the richer one is clearly better); otherwise w = 0 drops it. A weight fitted on a few
+   held-out samples (a fold of a small cohort) is mostly noise, and the gain is measured on
+   the samples it was fitted on, so it must be clear of its own error to count.
 
 Every choice (alpha, w) is made on the training samples alone.
 """
@@ -52,13 +56,13 @@ class PlusImputer(Imputer):
         self.linear_ = BaggedLassoCV(self.n_alphas, self.alpha_ratio, self.folds, seed=self.seed)
         self.linear_.cpgs_, self.linear_.genes_ = self.cpgs_, self.genes_
         self.linear_._fit(X, Y)
-        self.network_, self.weight_, self.history_ = None, 0.0, []
+        self.network_, self.weight_, self.gain_, self.history_ = None, 0.0, (0.0, 0.0), []
         if self.network:
             held_out, genes, linear = self.linear_.fold_prediction(X, 0)
             train = np.setdiff1d(np.arange(len(X)), held_out)
             network = self._network().fit(self._frame(X[train], self.cpgs_), self._frame(Y[train], self.genes_))
-            self.weight_ = blend_weight(Y[np.ix_(held_out, genes)], linear,
-                                        self._network_predict(network, X[held_out])[:, genes])
+            self.weight_, self.gain_ = stacking_weight(Y[np.ix_(held_out, genes)], linear,
+                                                       self._network_predict(network, X[held_out])[:, genes])
             self.history_ = network.history_
             self.network_ = network if self.weight_ > 0 else None
 
@@ -91,7 +95,9 @@ class PlusImputer(Imputer):
         return pd.DataFrame(values, columns=columns)
 
     def _metadata(self) -> dict:
-        return {"network_weight": self.weight_, "alpha": float(self.linear_.alpha_),
+        gain, error = self.gain_
+        return {"network_weight": self.weight_, "network_gain": gain,
+                "network_gain_se": error if np.isfinite(error) else None, "alpha": float(self.linear_.alpha_),
                 "cv_mse": self.linear_.cv_mse_.tolist(), "history": self.history_}
 
     def _save_weights(self, directory: Path) -> None:
@@ -101,6 +107,8 @@ class PlusImputer(Imputer):
 
     def _load_weights(self, directory: Path, metadata: dict) -> None:
         self.weight_ = float(metadata["network_weight"])
+        error = metadata.get("network_gain_se", 0.0)
+        self.gain_ = (float(metadata.get("network_gain", 0.0)), np.inf if error is None else float(error))
         self.history_ = list(metadata.get("history", []))
         self.linear_ = BaggedLassoCV()
         with np.load(directory / ARRAYS_FILE) as arrays:
@@ -115,3 +123,15 @@ def blend_weight(truth: np.ndarray, first: np.ndarray, second: np.ndarray) -> fl
     if denominator == 0:
         return 0.0
     return float(np.clip(np.sum((truth - first) * difference) / denominator, 0.0, 1.0))
+
+
+def stacking_weight(truth: np.ndarray, linear: np.ndarray, network: np.ndarray) -> tuple[float, tuple[float, float]]:
+    """The network's blend weight on held-out samples (rows), and the blend's mean gain in
+    per-sample MSE over `linear` with its standard error; the weight is 0 unless the gain
+    exceeds its standard error."""
+    weight = blend_weight(truth, linear, network)
+    blended = (1 - weight) * linear + weight * network
+    gain = np.mean((truth - linear) ** 2, axis=1) - np.mean((truth - blended) ** 2, axis=1)
+    mean = float(gain.mean())
+    error = float(gain.std(ddof=1) / np.sqrt(len(gain))) if len(gain) > 1 else float("inf")
+    return (weight if mean > error else 0.0), (mean, error)
