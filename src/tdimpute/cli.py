@@ -414,7 +414,7 @@ def report_data(
     cohort_summary: Annotated[Optional[list[Path]], typer.Option("--cohort-summary", help="Cohort summary JSON (validate --json); repeatable.")] = None,
     accuracy: Annotated[Optional[Path], typer.Option("--accuracy", help="summarize table of the evaluations.")] = None,
     downstream_summary: Annotated[Optional[Path], typer.Option("--downstream", help="summarize table of the downstream analyses.")] = None,
-    model: Annotated[Optional[list[Path]], typer.Option("--model", help="A model's model.json (or NAME.model.json), for its training curve; repeatable.")] = None,
+    model: Annotated[Optional[list[Path]], typer.Option("--model", help="A model's model.json (or NAME.model.json), for its training curve and, of tdimpute-plus, its choices; repeatable.")] = None,
     completed: Annotated[Optional[list[Path]], typer.Option("--completed", help="A folder written by complete; repeatable.")] = None,
     reliability: Annotated[Optional[list[Path]], typer.Option("--reliability", help="A <run>.reliability.tsv written by impute; repeatable.")] = None,
     figure: Annotated[Optional[list[Path]], typer.Option("--figure", help="A PNG figure to show as it is; repeatable.")] = None,

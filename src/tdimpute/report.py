@@ -67,6 +67,9 @@ def write_report_data(inputs: ReportInputs, out: Path) -> list[str]:
                                                              "downstream_table", "Downstream analyses: imputed against true expression")
     if inputs.models:
         sections["training_loss_mqc.json"] = training_curves(inputs.models)
+        stacking = stacking_table(inputs.models)
+        if stacking:
+            sections["plus_stacking_mqc.json"] = stacking
     if inputs.completed:
         sections["imputed_samples_mqc.json"] = completed_table(inputs.completed)
         sections["completed_prognosis_mqc.json"] = completed_prognosis(inputs.completed)
@@ -152,12 +155,34 @@ def training_curves(paths: list[Path]) -> dict:
         spec = read_json(path)
         history = spec.get("metadata", {}).get("history") or []
         if history:
-            label = path.parent.name if path.name == "model.json" else path.name.removesuffix(".model.json")
-            data[label] = {epoch: _number(loss) for epoch, loss in enumerate(history, start=1)}
+            data[_model_label(path)] = {epoch: _number(loss) for epoch, loss in enumerate(history, start=1)}
     return {"id": "training_loss", "section_name": "Training loss", "plot_type": "linegraph",
             "description": "RMSE loss on scaled expression per epoch of each pretraining and fine-tuning (model.json).",
             "pconfig": {"id": "training_loss_plot", "title": "Training loss", "xlab": "Epoch", "ylab": "Loss", "showlegend": True},
             "data": data}
+
+
+def stacking_table(paths: list[Path]) -> dict | None:
+    """What each tdimpute-plus fit chose: its Lasso alpha and whether its network counts."""
+    rows = []
+    for path in paths:
+        spec = read_json(path)
+        if spec.get("method") != "tdimpute-plus":
+            continue
+        chosen = spec.get("metadata", {})
+        rows.append({"model": _model_label(path), "Lasso alpha": _number(chosen.get("alpha")),
+                     "Network weight": _number(chosen.get("network_weight")),
+                     "Network gain": _number(chosen.get("network_gain")),
+                     "Gain SE": _number(chosen.get("network_gain_se")),
+                     "Network used": "yes" if chosen.get("network_weight") else "no"})
+    if not rows:
+        return None
+    return _table_section(pd.DataFrame(rows).set_index("model"), "plus_stacking", "tdimpute-plus: linear path and network",
+                        "Each tdimpute-plus fit's choices, made on its training samples (model.json): the "
+                        "Lasso's cross-validated alpha (on expression divided by its scale), and the "
+                        "network's blend weight, fitted on the first fold's held-out samples. The network "
+                        "is used only when the blend's mean gain in per-sample MSE over the Lasso there "
+                        "exceeds one standard error of it; otherwise the imputation is the Lasso's alone.")
 
 
 def completed_table(folders: list[Path]) -> dict:
@@ -279,6 +304,11 @@ def _cell(value):
     if isinstance(value, (float, np.floating)):
         return _number(value)
     return str(value)
+
+
+def _model_label(path: Path) -> str:
+    """<run>.model.json as the report receives it, or <run>/model.json."""
+    return path.parent.name if path.name == "model.json" else path.name.removesuffix(".model.json")
 
 
 def _figure_names(paths: list[Path]) -> list[str]:

@@ -19,6 +19,8 @@ def _report_data(cli, out: Path):
                "--accuracy", DATA / "benchmark_summary.tsv",
                "--downstream", DATA / "downstream_summary.tsv",
                "--model", DATA / "BRCA_rate0.3_rep1_tdimpute-plus.model.json",
+               "--model", DATA / "BRCA_rate0.7_rep1_tdimpute-plus.model.json",
+               "--model", DATA / "BRCA_rate0.3_rep1_lasso-cv.model.json",
                "--completed", DATA / "completed_BRCA",
                "--reliability", DATA / "BRCA_tdimpute-plus.reliability.tsv",
                "--figure", DATA / "rmse_by_missing_rate.png",
@@ -51,6 +53,12 @@ def test_report_data_copies_every_number_from_its_source(report_folder):
     assert downstream["BRCA 0.3 tdimpute-plus"]["Cluster ARI mean"] == 0.85
     loss = _section(report_folder, "training_loss")["data"]
     assert loss == {"BRCA_rate0.3_rep1_tdimpute-plus": {"1": 0.3, "2": 0.2, "3": 0.15}}
+    stacking = _section(report_folder, "plus_stacking")["data"]  # tdimpute-plus fits only
+    assert stacking == {
+        "BRCA_rate0.3_rep1_tdimpute-plus": {"Lasso alpha": 0.0034, "Network weight": 0.25, "Network gain": 0.012,
+                                            "Gain SE": 0.004, "Network used": "yes"},
+        "BRCA_rate0.7_rep1_tdimpute-plus": {"Lasso alpha": 0.0051, "Network weight": 0.0, "Network gain": 0.001,
+                                            "Gain SE": 0.003, "Network used": "no"}}
     cohorts = _section(report_folder, "cohorts")["data"]
     assert cohorts["simulated"]["Without expression"] == 24
     completed = _section(report_folder, "imputed_samples")["data"]["completed_BRCA"]
@@ -95,7 +103,7 @@ def report_html(report_folder, tmp_path_factory):
 def test_multiqc_report_holds_every_section_and_number(report_html):
     text = report_html.read_text()
     for section in ["cohorts", "best_method", "accuracy_rmse", "accuracy_mae", "accuracy_r2", "accuracy_table",
-                    "downstream_table", "training_loss", "imputed_samples", "completed_prognosis",
+                    "downstream_table", "plus_stacking", "training_loss", "imputed_samples", "completed_prognosis",
                     "reliability_table", "reliability_curve",
                     "software_versions", "parameters"]:
         assert f'id="mqc-module-section-{section}"' in text or f'id="{section}"' in text, section

@@ -114,8 +114,14 @@ def test_report_shows_the_numbers_of_the_summary_tables(workflow_dir):
         assert shown.loc[f"{row.cancer} {row.missing_rate:g} {row.method}", "RMSE mean"] == pytest.approx(row.rmse_mean)
     html = (workflow_dir / "results/multiqc/tdimpute_report.html").read_text()
     for section in ["cohorts", "best_method", "accuracy_rmse", "accuracy_table", "downstream_table",
-                    "training_loss", "software_versions", "parameters"]:
+                    "plus_stacking", "training_loss", "software_versions", "parameters"]:
         assert f'id="{section}"' in html, section
+    stacking = pd.read_csv(workflow_dir / "results/multiqc/tdimpute_report_data/multiqc_plus_stacking_table.txt",
+                           sep="\t", index_col=0)  # one row per tdimpute-plus fit
+    assert len(stacking) == summary.loc[summary.method == "tdimpute-plus", "n_replicates"].sum()
+    assert stacking["Network weight"].between(0, 1).all()
+    assert ((stacking["Network weight"] > 0) == (stacking["Network used"] == "yes")).all()
+    assert ((stacking["Network used"] == "no") | (stacking["Network gain"] > stacking["Gain SE"])).all()
     best = summary.loc[summary.groupby("missing_rate")["rmse_mean"].idxmin()]
     for method in best["method"]:
         assert f"<strong>{method}</strong>" in html
