@@ -66,8 +66,9 @@ def write_report_data(inputs: ReportInputs, out: Path) -> list[str]:
         sections["downstream_table_mqc.json"] = summary_table(summary, measures, inputs.downstream.name,
                                                              "downstream_table", "Downstream analyses: imputed against true expression")
     if inputs.models:
-        sections["training_loss_mqc.json"] = training_curves(inputs.models)
-        stacking = stacking_table(inputs.models)
+        models = {_model_label(path): read_json(path) for path in inputs.models}
+        sections["training_loss_mqc.json"] = training_curves(models)
+        stacking = stacking_table(models)
         if stacking:
             sections["plus_stacking_mqc.json"] = stacking
     if inputs.completed:
@@ -148,29 +149,27 @@ def summary_table(summary: pd.DataFrame, measures: list[str], source: str, secti
     return _table_section(shown, section, title, f"Per cancer, missing rate and method, over replicates ({source}).")
 
 
-def training_curves(paths: list[Path]) -> dict:
-    """The training loss of every network, by epoch."""
+def training_curves(models: dict[str, dict]) -> dict:
+    """The training loss of every network, by epoch, from model.json contents by run."""
     data = {}
-    for path in paths:
-        spec = read_json(path)
+    for label, spec in models.items():
         history = spec.get("metadata", {}).get("history") or []
         if history:
-            data[_model_label(path)] = {epoch: _number(loss) for epoch, loss in enumerate(history, start=1)}
+            data[label] = {epoch: _number(loss) for epoch, loss in enumerate(history, start=1)}
     return {"id": "training_loss", "section_name": "Training loss", "plot_type": "linegraph",
             "description": "RMSE loss on scaled expression per epoch of each pretraining and fine-tuning (model.json).",
             "pconfig": {"id": "training_loss_plot", "title": "Training loss", "xlab": "Epoch", "ylab": "Loss", "showlegend": True},
             "data": data}
 
 
-def stacking_table(paths: list[Path]) -> dict | None:
+def stacking_table(models: dict[str, dict]) -> dict | None:
     """What each tdimpute-plus fit chose: its Lasso alpha and whether its network counts."""
     rows = []
-    for path in paths:
-        spec = read_json(path)
+    for label, spec in models.items():
         if spec.get("method") != "tdimpute-plus":
             continue
         chosen = spec.get("metadata", {})
-        rows.append({"model": _model_label(path), "Lasso alpha": _number(chosen.get("alpha")),
+        rows.append({"model": label, "Lasso alpha": _number(chosen.get("alpha")),
                      "Network weight": _number(chosen.get("network_weight")),
                      "Network gain": _number(chosen.get("network_gain")),
                      "Gain SE": _number(chosen.get("network_gain_se")),
