@@ -2,9 +2,8 @@
 
 1. Linear path: per-gene Lasso, one alpha chosen by 10-fold cross-validation (scored on up
    to 1,000 random genes), averaged with its 10 fold models below 500 training samples
-   (`BaggedLassoCV`). On real data,
-   a well-regularised sparse linear model is by far the strongest single predictor of
-   expression from methylation.
+   (`BaggedLassoCV`). On real data, a well-regularised sparse linear model is by far the
+   strongest single predictor of expression from methylation.
 2. Non-linear path: the TDimpute network, fine-tuned from a pretrained pan-cancer network
    when one is given (as `tdimpute`), trained from scratch otherwise (as `tdimpute-self`),
    on the samples outside the first cross-validation fold.
