@@ -1,6 +1,6 @@
 # Set-up and checks; every target installs what it needs on a fresh machine.
 #   make run    - the pipeline end to end on its bundled test profile (no containers)
-#   make test   - unit and workflow tests
+#   make test   - the linters, then unit and workflow tests
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV := $(CURDIR)/.venv
@@ -9,7 +9,7 @@ export PATH := $(VENV)/bin:$(PATH):$(CURDIR)/.tools/bin
 export NXF_OFFLINE ?= true
 PYTEST_ARGS ?=
 
-.PHONY: install nextflow run test unit image container-test lock clean
+.PHONY: install nextflow run lint test unit image container-test lock clean
 
 install: $(VENV)/.installed nextflow
 
@@ -25,7 +25,12 @@ nextflow:
 run: install
 	nextflow run . -profile test --outdir results
 
-test: install
+# Nextflow's strict parser (what Nextflow 26.04 and later read) and nf-core's pipeline lint.
+lint: nextflow
+	scripts/strict-lint.sh
+	scripts/nf-core-lint.sh
+
+test: install lint
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
 unit: install

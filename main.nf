@@ -4,26 +4,24 @@
  * (TDimpute, Zhou et al., GigaScience 2020), benchmark it against classic methods and
  * measure what imputation does downstream.
  */
-nextflow.enable.dsl = 2
-
 include { TDIMPUTE                   } from './workflows/tdimpute'
 include { paramsProblems; paramsHelp } from './subworkflows/local/utils_tdimpute'
 
 workflow {
+    main:
     def schema = "${projectDir}/nextflow_schema.json"
     if (params.help) {
         log.info(paramsHelp(schema))
-        return
-    }
-    def problems = paramsProblems(params, schema)
-    if (problems) {
-        error "Invalid parameters:\n  " + problems.join('\n  ')
-    }
-    TDIMPUTE()
-}
-
-workflow.onComplete {
-    if (workflow.success) {
-        log.info "tdimpute finished: results in ${params.outdir}"
+    } else {
+        def problems = paramsProblems(params, schema)
+        if (problems) {
+            error("Invalid parameters:\n  " + problems.join('\n  '))
+        }
+        TDIMPUTE()
+        workflow.onComplete = {
+            if (workflow.success) {
+                log.info("tdimpute finished: results in ${file(params.outdir)}")
+            }
+        }
     }
 }

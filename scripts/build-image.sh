@@ -16,7 +16,7 @@ flavour=${1:-cpu}
 local_base=false
 [[ "${2:-}" == "--local-base" || "${1:-}" == "--local-base" ]] && local_base=true
 [[ "$flavour" == "--local-base" ]] && flavour=cpu
-version=$(sed -n 's/^version = "\(.*\)"/\1/p' pyproject.toml | head -1)
+version=$(sed -n 's/^__version__ = "\(.*\)"/\1/p' src/tdimpute/__init__.py)
 podman=(podman ${PODMAN_OPTIONS:-})
 limits=(--ulimit nofile=1024:1024 --ulimit nproc=1024:1024)
 

@@ -3,27 +3,31 @@
  * (--mode benchmark, the paper's protocol) or impute the samples that lack expression
  * (--mode impute).
  */
-include { PREPARE_COHORT } from '../subworkflows/local/prepare_cohort'
-include { BENCHMARK      } from '../subworkflows/local/benchmark'
-include { IMPUTE_MISSING } from '../subworkflows/local/impute_missing'
+include { PREPARE_COHORT   } from '../subworkflows/local/prepare_cohort'
+include { BENCHMARK        } from '../subworkflows/local/benchmark'
+include { IMPUTE_MISSING   } from '../subworkflows/local/impute_missing'
 include { PREPARE_EXTERNAL } from '../subworkflows/local/prepare_external'
-include { REPORT         } from '../subworkflows/local/report'
-
-// Methods that start from the pan-cancer pretrained network.
-def TRANSFER_METHODS = ['tdimpute', 'tdimpute-notf', 'tdimpute-plus']
+include { REPORT           } from '../subworkflows/local/report'
 
 workflow TDIMPUTE {
     main:
     def cancers = params.target_cancers.tokenize(',')*.trim()
+    // Methods that start from the pan-cancer pretrained network.
+    def transfer_methods = ['tdimpute', 'tdimpute-notf', 'tdimpute-plus']
 
     PREPARE_COHORT()
-    ch_cohort   = PREPARE_COHORT.out.cohort.map { meta, cohort -> cohort }.first()
+    ch_cohort   = PREPARE_COHORT.out.cohort.map { _meta, cohort -> cohort }.first()
     ch_versions = PREPARE_COHORT.out.versions
-    ch_cohort_summaries = PREPARE_COHORT.out.summary.map { meta, summary -> summary }
+    ch_cohort_summaries = PREPARE_COHORT.out.summary.map { _meta, summary -> summary }
 
-    ch_accuracy = ch_downstream = ch_completed = ch_reliability = ch_figures = ch_survival = Channel.empty()
+    ch_accuracy    = channel.empty()
+    ch_downstream  = channel.empty()
+    ch_completed   = channel.empty()
+    ch_reliability = channel.empty()
+    ch_figures     = channel.empty()
+    ch_survival    = channel.empty()
     if (params.mode == 'benchmark') {
-        BENCHMARK(cancers, params.methods.tokenize(',')*.trim(), TRANSFER_METHODS, ch_cohort)
+        BENCHMARK(cancers, params.methods.tokenize(',')*.trim(), transfer_methods, ch_cohort)
         ch_versions   = ch_versions.mix(BENCHMARK.out.versions)
         ch_accuracy   = BENCHMARK.out.summary
         ch_downstream = BENCHMARK.out.downstream
@@ -31,21 +35,21 @@ workflow TDIMPUTE {
         ch_figures    = BENCHMARK.out.figures
         // Kaplan-Meier figures of the first replicate of the recommended method.
         ch_survival   = BENCHMARK.out.analyses
-            .filter { meta, folder -> meta.replicate == 1 && meta.method == params.impute_method }
-            .map { meta, folder -> folder }
+            .filter { meta, _folder -> meta.replicate == 1 && meta.method == params.impute_method }
+            .map { _meta, folder -> folder }
     } else {
         // The targets are in the cohort, or in an external one aligned to it (--external_input).
         ch_targets = ch_cohort
         if (params.external_input) {
             PREPARE_EXTERNAL(ch_cohort)
             ch_targets          = PREPARE_EXTERNAL.out.cohort
-            ch_cohort_summaries = ch_cohort_summaries.mix(PREPARE_EXTERNAL.out.summary.map { meta, summary -> summary })
+            ch_cohort_summaries = ch_cohort_summaries.mix(PREPARE_EXTERNAL.out.summary.map { _meta, summary -> summary })
             ch_versions         = ch_versions.mix(PREPARE_EXTERNAL.out.versions)
         }
-        IMPUTE_MISSING(cancers, params.impute_method, TRANSFER_METHODS, ch_targets, ch_cohort, params.external_input != null)
-        ch_versions  = ch_versions.mix(IMPUTE_MISSING.out.versions)
-        ch_completed   = IMPUTE_MISSING.out.completed.map { meta, folder -> folder }
-        ch_reliability = IMPUTE_MISSING.out.reliability.map { meta, table -> table }
+        IMPUTE_MISSING(cancers, params.impute_method, transfer_methods, ch_targets, ch_cohort, params.external_input != null)
+        ch_versions    = ch_versions.mix(IMPUTE_MISSING.out.versions)
+        ch_completed   = IMPUTE_MISSING.out.completed.map { _meta, folder -> folder }
+        ch_reliability = IMPUTE_MISSING.out.reliability.map { _meta, table -> table }
         ch_models      = IMPUTE_MISSING.out.models
     }
 

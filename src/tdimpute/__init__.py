@@ -1,8 +1,5 @@
 """TDimpute: impute missing gene expression from DNA methylation by transfer learning."""
 
-from importlib.metadata import PackageNotFoundError, version
-
-try:
-    __version__ = version("tdimpute")
-except PackageNotFoundError:  # running from a source tree without installation
-    __version__ = "0.0.0+unknown"
+# The one place of the version: pyproject reads it, nextflow.config's manifest repeats it
+# (a test ties the two).
+__version__ = "0.1.0"

@@ -98,15 +98,14 @@ def download(
     pancan_hub: Annotated[str, typer.Option("--pancan-hub", help="Base URL of the Pan-Cancer Atlas files (a mirror).")] = PANCAN_HUB,
     retries: Annotated[int, typer.Option("--retries", min=1, help="Attempts per file before giving up.")] = 5,
 ) -> None:
-    """Download TCGA files from UCSC Xena: resumable, retried, size-checked, renamed when whole."""
-    from .download import cohort_files, download as fetch, pancan_files, survival_file
+    """Download TCGA files from UCSC Xena: resumable, retried, size-checked, renamed when whole.
+    A samplesheet of what was downloaded (OUT/samplesheet.csv) is written for preprocess."""
+    from .download import download_cohorts
 
-    remotes = [r for c in cohort or [] for r in cohort_files(c, tcga_hub)]
-    remotes += pancan_files(pancan_hub) if pancan else [survival_file(pancan_hub)] if survival else []
-    if not remotes:
+    if not (cohort or pancan or survival):
         raise TdimputeError("nothing to download: give --cohort, --pancan or --survival")
-    for remote in remotes:
-        fetch(remote, out, retries=retries)
+    download_cohorts(out, cohort or [], pancan=pancan, survival=survival, tcga_hub=tcga_hub,
+                     pancan_hub=pancan_hub, retries=retries)
 
 
 @app.command()
@@ -114,7 +113,8 @@ def preprocess(
     out: Annotated[Path, typer.Option("--out", help="Cohort file to write (HDF5).")],
     methylation: Annotated[Optional[Path], typer.Option("--methylation", help="Beta values: Xena TSV (CpGs x samples) or CSV (samples x CpGs).")] = None,
     expression: Annotated[Optional[Path], typer.Option("--expression", help="Expression: Xena TSV (genes x samples) or CSV (samples x genes); raw or log2(x+1).")] = None,
-    samplesheet: Annotated[Optional[Path], typer.Option("--samplesheet", help="CSV of cohorts (cohort,methylation,expression,clinical) to pool, instead of --methylation/--expression.")] = None,
+    samplesheet: Annotated[Optional[Path], typer.Option("--samplesheet", help="CSV of cohorts (cohort,methylation,expression,clinical) to pool, instead of --methylation/--expression; or a folder written by download.")] = None,
+    staged: Annotated[Optional[Path], typer.Option("--staged", help="The samplesheet's files were staged here: its k-th file as STAGED/k/<name> (pipeline tasks).")] = None,
     clinical: Annotated[Optional[Path], typer.Option("--clinical", help="Clinical table (sample, cancer_type, os_time, os_event; Xena names accepted).")] = None,
     cancer_type: Annotated[Optional[str], typer.Option("--cancer-type", help="Cancer type of every sample.")] = None,
     log_transform: Annotated[str, typer.Option("--log-transform", help="auto, yes or no: apply log2(x+1) to expression.")] = "auto",
@@ -140,7 +140,7 @@ def preprocess(
 
         if methylation or expression or clinical or cancer_type:
             raise TdimputeError("--samplesheet replaces --methylation, --expression, --clinical and --cancer-type")
-        sources = read_samplesheet(samplesheet)
+        sources = read_samplesheet(samplesheet, staged)
         cohort = preprocess_pool(sources, options, orientation, provenance={"samplesheet": str(samplesheet), "source_files": [
             str(p) for s in sources for p in (s.methylation, s.expression, s.clinical) if p]},
             reference=read_cohort(reference) if reference else None)
@@ -447,15 +447,34 @@ def versions(
     typer.echo(versions_yaml(process), nl=False)
 
 
+OUT_OF_MEMORY_EXIT = 137  # as if the kernel had killed the task for memory: pipelines retry it
+
+
 def main() -> None:
-    """Entry point: run the app, turning expected errors into one line and exit status 1."""
+    """Entry point: run the app, turning expected errors into one line and exit status 1, and
+    running out of (GPU) memory into exit status 137."""
     try:
         app()
     except TdimputeError as exc:
-        if _state["debug"]:
+        _fail(exc, f"Error: {exc}", exc.exit_code)
+    except Exception as exc:
+        if not _out_of_memory(exc):
             raise
-        typer.echo(f"Error: {exc}", err=True)
-        sys.exit(exc.exit_code)
+        _fail(exc, f"Error: out of memory: {str(exc).strip().splitlines()[0]}", OUT_OF_MEMORY_EXIT)
+
+
+def _fail(exc: Exception, line: str, exit_code: int) -> None:
+    if _state["debug"]:
+        raise exc
+    typer.echo(line, err=True)
+    sys.exit(exit_code)
+
+
+def _out_of_memory(exc: Exception) -> bool:
+    """A MemoryError, or TensorFlow's ResourceExhaustedError (a GPU's memory is full)."""
+    tensorflow = sys.modules.get("tensorflow")
+    exhausted = tensorflow.errors.ResourceExhaustedError if tensorflow is not None else ()
+    return isinstance(exc, (MemoryError, exhausted))
 
 
 if __name__ == "__main__":

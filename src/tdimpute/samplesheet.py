@@ -1,8 +1,9 @@
 """Several cohorts' files pooled into one cohort: the samplesheet.
 
 A samplesheet is a CSV with the columns `cohort,methylation,expression,clinical`, one row per
-cohort (e.g. one per TCGA cancer type); paths are relative to the sheet. `expression` and
-`clinical` may be empty: a cohort without expression only contributes samples to impute, one
+cohort (e.g. one per TCGA cancer type); paths are relative to the sheet (`tdimpute download`
+writes one beside its files, as `samplesheet.csv`). Every cell outside `cohort` names a file;
+`expression` and `clinical` may be empty: a cohort without expression only contributes samples to impute, one
 without a clinical table has no survival. A sample's cancer type is its clinical table's
 cancer type code (`cancer_type`, `cancer type abbreviation`), or else its row's `cohort` (also
 when the table only names the disease, as the per-cohort Xena clinical matrices do).
@@ -17,9 +18,11 @@ file are left out (CpGs absent from a file cannot be filtered on the pool).
 from __future__ import annotations
 
 import dataclasses
+import itertools
+import os
 import sys
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import numpy as np
 import pandas as pd
@@ -31,6 +34,7 @@ from .io.clinical import read_clinical
 from .preprocess import PreprocessOptions, preprocess
 
 COLUMNS = ("cohort", "methylation", "expression", "clinical")
+SHEET_NAME = "samplesheet.csv"  # the sheet in a folder (what tdimpute download writes)
 
 
 @dataclass(frozen=True)
@@ -41,8 +45,43 @@ class CohortFiles:
     clinical: Path | None
 
 
-def read_samplesheet(path: str | Path) -> list[CohortFiles]:
+def read_samplesheet(path: str | Path, staged: str | Path | None = None) -> list[CohortFiles]:
+    """The cohorts of a samplesheet (a CSV file, or a folder holding `samplesheet.csv`).
+
+    With `staged`, the sheet's files were copied elsewhere (a pipeline task stages them): the
+    k-th file it names, counted from 1 row by row in the sheet's column order, is
+    `staged/k/<its file name>`. Otherwise names are relative to the sheet's folder."""
     path = Path(path)
+    if path.is_dir():
+        path = path / SHEET_NAME
+    sheet = _read_sheet(path)
+    locate = _staged_locator(path, Path(staged)) if staged is not None else _relative_locator(path)
+    rows = []
+    for number, row in enumerate(sheet.to_dict("records"), start=2):
+        files = {column: locate(number, column, row[column].strip()) for column in sheet.columns
+                 if column != "cohort" and row[column].strip()}
+        if not row["cohort"].strip():
+            raise TdimputeError(f"samplesheet {path} line {number}: no cohort name")
+        if "methylation" not in files:
+            raise TdimputeError(f"samplesheet {path} line {number}: no methylation file")
+        rows.append(CohortFiles(row["cohort"].strip(), files["methylation"], files.get("expression"),
+                                files.get("clinical")))
+    return rows
+
+
+def write_samplesheet(rows: list[CohortFiles], folder: Path) -> Path:
+    """`folder/samplesheet.csv` naming the rows' files relative to the folder."""
+    def name(file):
+        return "" if file is None else Path(os.path.relpath(file, folder)).as_posix()
+
+    lines = [",".join(COLUMNS)] + [",".join([row.cohort, name(row.methylation), name(row.expression),
+                                             name(row.clinical)]) for row in rows]
+    target = folder / SHEET_NAME
+    target.write_text("\n".join(lines) + "\n")
+    return target
+
+
+def _read_sheet(path: Path) -> pd.DataFrame:
     if not path.is_file():
         raise TdimputeError(f"samplesheet not found: {path}")
     try:
@@ -52,28 +91,37 @@ def read_samplesheet(path: str | Path) -> list[CohortFiles]:
     missing = [c for c in COLUMNS[:2] if c not in sheet.columns]
     if missing:
         raise TdimputeError(f"samplesheet {path} has no column {missing[0]!r} (columns: {', '.join(COLUMNS)})")
+    unknown = [c for c in sheet.columns if c not in COLUMNS]
+    if unknown:
+        raise TdimputeError(f"samplesheet {path} has an unknown column {unknown[0]!r} (columns: {', '.join(COLUMNS)})")
     if sheet.empty:
         raise TdimputeError(f"samplesheet {path} has no rows")
     repeated = sheet["cohort"][sheet["cohort"].duplicated()]
     if len(repeated):
         raise TdimputeError(f"samplesheet {path} names cohort {repeated.iloc[0]!r} twice")
-    rows = []
-    for number, row in enumerate(sheet.to_dict("records"), start=2):
-        def file(column, required=False):
-            value = str(row.get(column, "")).strip()
-            if not value:
-                if required:
-                    raise TdimputeError(f"samplesheet {path} line {number}: no {column} file")
-                return None
-            found = (path.parent / value) if not Path(value).is_absolute() else Path(value)
-            if not found.is_file():
-                raise TdimputeError(f"samplesheet {path} line {number}: {column} file not found: {found}")
-            return found
+    return sheet
 
-        if not row["cohort"].strip():
-            raise TdimputeError(f"samplesheet {path} line {number}: no cohort name")
-        rows.append(CohortFiles(row["cohort"].strip(), file("methylation", True), file("expression"), file("clinical")))
-    return rows
+
+def _relative_locator(sheet: Path):
+    def locate(number: int, column: str, value: str) -> Path:
+        found = Path(value) if Path(value).is_absolute() else sheet.parent / value
+        if not found.is_file():
+            raise TdimputeError(f"samplesheet {sheet} line {number}: {column} file not found: {found}")
+        return found
+
+    return locate
+
+
+def _staged_locator(sheet: Path, staged: Path):
+    counter = itertools.count(1)
+
+    def locate(number: int, column: str, value: str) -> Path:
+        found = staged / str(next(counter)) / PurePosixPath(value).name
+        if not found.is_file():
+            raise TdimputeError(f"samplesheet {sheet} line {number}: {column} file {value} was not staged as {found}")
+        return found
+
+    return locate
 
 
 def preprocess_pool(sources: list[CohortFiles], options: PreprocessOptions | None = None,

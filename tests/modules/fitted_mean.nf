@@ -7,12 +7,12 @@ include { FIT      } from '../../modules/local/fit/main'
 
 workflow FITTED_MEAN {
     main:
-    cohort = SIMULATE([ id: 'sim' ]).cohort.map { meta, file -> file }
-    SPLIT(Channel.of([ id: 'BRCA', cancer: 'BRCA', missing_rate: 0.3, replicate: 1 ]).combine(cohort))
+    cohort = SIMULATE([ id: 'sim' ]).cohort.map { _meta, file -> file }
+    SPLIT(channel.of([ id: 'BRCA', cancer: 'BRCA', missing_rate: 0.3, replicate: 1 ]).combine(cohort))
     FIT(SPLIT.out.split.combine(cohort).map { meta, split, file -> [ meta + [ id: 'BRCA_mean', method: 'mean' ], file, split, [] ] })
 
     emit:
     cohort = cohort                                  // path
-    split  = SPLIT.out.split.map { meta, split -> split } // path
+    split  = SPLIT.out.split.map { _meta, split -> split } // path
     model  = FIT.out.model                           // [ meta, model ]
 }

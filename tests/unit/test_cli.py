@@ -139,3 +139,24 @@ def test_reliability_travels_from_fit_through_the_model_to_impute(small_cohort_f
     assert result.returncode == 1 and result.stderr.count("\n") == 1
     assert "has no reliability table: fit it with --reliability-folds" in result.stderr
     assert not (tmp_path / "x.tsv.gz").exists() and not (tmp_path / "x.tsv").exists()
+
+
+@pytest.mark.parametrize("error", ["memory", "gpu"])
+def test_running_out_of_memory_exits_with_the_status_pipelines_retry(monkeypatch, capsys, error):
+    from tdimpute import cli as command_line
+
+    if error == "gpu":
+        import tensorflow as tf
+
+        exc = tf.errors.ResourceExhaustedError(None, None, "OOM when allocating tensor with shape[16,4000]\nmore")
+    else:
+        exc = MemoryError("Unable to allocate 17.2 GiB")
+
+    def run_out():
+        raise exc
+
+    monkeypatch.setattr(command_line, "app", run_out)
+    with pytest.raises(SystemExit) as stopped:
+        command_line.main()
+    assert stopped.value.code == 137  # conf/base.config retries 130-145
+    assert capsys.readouterr().err.count("\n") == 1

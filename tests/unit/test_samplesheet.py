@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 from tdimpute.cohort import read_cohort
+from tdimpute.errors import TdimputeError
 from tdimpute.io.clinical import read_clinical
 from tdimpute.preprocess import PreprocessOptions, preprocess
 from tdimpute.samplesheet import preprocess_pool, read_samplesheet
@@ -152,3 +153,30 @@ def test_a_clinical_table_shared_by_every_cohort_is_read_once(tmp_path, monkeypa
     assert pooled.clinical["os_time"].iloc[:20].tolist() == list(range(100, 120))
     assert pooled.clinical["cancer_type"].tolist() == ["LUAD"] * 20 + ["BRCA"] * 14
 
+
+
+def test_staged_files_are_found_by_their_place_in_the_sheet(tmp_path):
+    """A pipeline task stages the k-th file the sheet names as STAGED/k/<name>; the sheet's
+    own paths are then never read."""
+    (tmp_path / "sheet").mkdir()
+    _cohorts(tmp_path / "sheet")
+    named = ["LUAD.methylation.tsv.gz", "LUAD.expression.tsv.gz", "LUAD.clinical.tsv",
+             "BRCA.methylation.tsv.gz", "BRCA.expression.tsv.gz"]
+    for k, name in enumerate(named, start=1):
+        (tmp_path / "inputs" / str(k)).mkdir(parents=True)
+        (tmp_path / "sheet" / name).rename(tmp_path / "inputs" / str(k) / name)
+    rows = read_samplesheet(tmp_path / "sheet" / "samplesheet.csv", staged=tmp_path / "inputs")
+    assert [(r.cohort, r.methylation, r.expression, r.clinical) for r in rows] == [
+        ("LUAD", *(tmp_path / "inputs" / str(k) / named[k - 1] for k in (1, 2, 3))),
+        ("BRCA", tmp_path / "inputs/4" / named[3], tmp_path / "inputs/5" / named[4], None)]
+    (tmp_path / "inputs/2" / named[1]).rename(tmp_path / "inputs/2/other.tsv.gz")
+    with pytest.raises(TdimputeError, match="line 2: expression file LUAD.expression.tsv.gz was not staged as"):
+        read_samplesheet(tmp_path / "sheet" / "samplesheet.csv", staged=tmp_path / "inputs")
+
+
+def test_a_samplesheet_with_an_unknown_column_is_refused(tmp_path):
+    _cohorts(tmp_path)
+    sheet = (tmp_path / "samplesheet.csv").read_text().replace("clinical\n", "clinical,notes\n", 1)
+    (tmp_path / "samplesheet.csv").write_text(sheet)
+    with pytest.raises(TdimputeError, match="unknown column 'notes'"):
+        read_samplesheet(tmp_path / "samplesheet.csv")

@@ -4,20 +4,21 @@ process DOWNLOAD {
     // Needs the internet (UCSC Xena); files already in the work folder of a resumed run stay.
 
     input:
-    // meta.cohort: a TCGA cohort's matrices; meta.pancan: the Pan-Cancer Atlas files;
-    // neither: the Pan-Cancer survival table alone
+    // meta.cohorts: TCGA cohorts, each with the Pan-Cancer survival table as clinical table;
+    // meta.pancan: the Pan-Cancer Atlas instead
     val(meta)
 
     output:
-    tuple val(meta), path("xena/*"), emit: files
-    path "versions.yml"            , emit: versions
+    // The files and the samplesheet.csv naming them (PREPROCESS_POOL reads the folder).
+    tuple val(meta), path("xena"), emit: files
+    path "versions.yml"          , emit: versions
 
     when:
     task.ext.when == null || task.ext.when
 
     script:
     def args = task.ext.args ?: ''
-    def what = meta.cohort ? "--cohort ${meta.cohort}" : meta.pancan ? '--pancan' : '--survival'
+    def what = meta.pancan ? '--pancan' : (meta.cohorts.collect { cohort -> "--cohort ${cohort}" } + ['--survival']).join(' ')
     """
     tdimpute download ${what} --out xena $args
     tdimpute versions --process "${task.process}" > versions.yml
@@ -25,7 +26,7 @@ process DOWNLOAD {
 
     stub:
     """
-    mkdir xena && touch xena/${meta.id}.gz
+    mkdir xena && echo cohort,methylation,expression,clinical > xena/samplesheet.csv
     tdimpute versions --process "${task.process}" > versions.yml
     """
 }

@@ -3,11 +3,9 @@ process PREPROCESS_POOL {
     label 'process_medium'
 
     input:
-    // cohorts: one map per samplesheet row (cohort, and whether it has expression and clinical
-    // files); the files of the rows that have them, in row order; a reference cohort or [].
-    tuple val(meta), val(cohorts), path(methylation, stageAs: 'methylation/??/*'),
-        path(expression, stageAs: 'expression/??/*'), path(clinical, stageAs: 'clinical/??/*'),
-        path(reference, stageAs: 'reference/*')
+    // A samplesheet (or a DOWNLOAD folder holding one); the files it names, in its order, or []
+    // when they sit beside it; a reference cohort or [].
+    tuple val(meta), path(samplesheet), path(files, stageAs: 'inputs/?/*'), path(reference, stageAs: 'reference/*')
 
     output:
     tuple val(meta), path("*.h5"), emit: cohort
@@ -19,18 +17,13 @@ process PREPROCESS_POOL {
     script:
     def args          = task.ext.args ?: ''
     def prefix        = task.ext.prefix ?: "${meta.id}"
+    // Each file in a numbered folder of its own: Xena names every cohort's files alike.
+    def staged_arg    = files ? '--staged inputs' : ''
     def reference_arg = reference ? "--reference ${reference}" : ''
-
-    // The samplesheet again, naming the staged files (each cohort's files sit in their own
-    // numbered folder: Xena names every cohort's files alike).
-    def staged = [ expression: [expression].flatten().iterator(), clinical: [clinical].flatten().iterator() ]
-    def rows   = [cohorts, [methylation].flatten()].transpose().collect { row, meth ->
-        "'" + [ row.cohort, meth, row.expression ? staged.expression.next() : '', row.clinical ? staged.clinical.next() : '' ].join(',') + "'"
-    }
     """
-    printf '%s\\n' cohort,methylation,expression,clinical ${rows.join(' ')} > samplesheet.csv
     tdimpute preprocess \\
-        --samplesheet samplesheet.csv \\
+        --samplesheet ${samplesheet} \\
+        ${staged_arg} \\
         ${reference_arg} \\
         --out ${prefix}.h5 \\
         $args

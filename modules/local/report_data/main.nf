@@ -22,17 +22,15 @@ process REPORT_DATA {
 
     script:
     def args    = task.ext.args ?: ''
-    // One staged file is a Path, several a list: iterate over both alike.
-    def each    = { files, format -> [files].flatten().collect(format) }
     def options = [
-        each(cohort_summaries) { "--cohort-summary ${it}" },
-        each(accuracy)         { "--accuracy ${it}" },
-        each(downstream)       { "--downstream ${it}" },
-        each(models)           { "--model ${it}" },
-        each(completed)        { "--completed ${it}" },
-        each(reliability)      { "--reliability ${it}" },
-        each(figures)          { "--figure ${it}" },
-        each(survival)         { "--figure ${it}/kaplan_meier.png" },
+        repeatOption('--cohort-summary', cohort_summaries),
+        repeatOption('--accuracy', accuracy),
+        repeatOption('--downstream', downstream),
+        repeatOption('--model', models),
+        repeatOption('--completed', completed),
+        repeatOption('--reliability', reliability),
+        repeatOption('--figure', figures),
+        repeatOption('--figure', survival, '/kaplan_meier.png'),
     ].flatten().join(' ')
     """
     tdimpute report-data \\
@@ -49,4 +47,9 @@ process REPORT_DATA {
     mkdir report_data && touch report_data/cohorts_mqc.tsv
     tdimpute versions --process "${task.process}" > versions.yml
     """
+}
+
+/** `option FILE` for each staged file: one staged file is a Path, several a list. */
+def repeatOption(option, files, suffix = '') {
+    return [files].flatten().collect { staged -> "${option} ${staged}${suffix}" }
 }

@@ -20,12 +20,12 @@ workflow BENCHMARK {
     cohort           // value channel: the cohort file
 
     main:
-    ch_versions = Channel.empty()
+    ch_versions = channel.empty()
 
     // One split per (cancer, missing rate, replicate), shared by every method.
-    ch_designs = Channel.fromList(cancers)
-        .combine(Channel.fromList(params.missing_rates.toString().tokenize(',')*.trim()))
-        .combine(Channel.fromList(1..params.replicates as List))
+    ch_designs = channel.fromList(cancers)
+        .combine(channel.fromList(params.missing_rates.toString().tokenize(',')*.trim()))
+        .combine(channel.fromList(1..params.replicates as List))
         .map { cancer, rate, replicate ->
             [ [ id: "${cancer}_rate${rate}_rep${replicate}", cancer: cancer,
                 missing_rate: rate, replicate: replicate ] ]
@@ -33,23 +33,23 @@ workflow BENCHMARK {
     SPLIT(ch_designs.combine(cohort))
     ch_versions = ch_versions.mix(SPLIT.out.versions)
 
-    ch_pretrained = Channel.empty()
-    if (methods.any { it in transfer_methods }) {
-        PRETRAINED_NETWORKS(Channel.fromList(cancers), cohort, true)
+    ch_pretrained = channel.empty()
+    if (methods.any { method -> method in transfer_methods }) {
+        PRETRAINED_NETWORKS(channel.fromList(cancers), cohort, true)
         ch_pretrained = PRETRAINED_NETWORKS.out.models
         ch_versions   = ch_versions.mix(PRETRAINED_NETWORKS.out.versions)
     }
 
     ch_runs = SPLIT.out.split
-        .combine(Channel.fromList(methods))
+        .combine(channel.fromList(methods))
         .map { meta, split, method -> [ meta + [ id: "${meta.id}_${method}", method: method ], split ] }
-        .branch { meta, split -> transfer: meta.method in transfer_methods; other: true }
+        .branch { meta, _split -> transfer: meta.method in transfer_methods; other: true }
     // Key the transfer runs by cancer to meet their pretrained network.
     ch_fit_transfer = ch_runs.transfer
         .map { meta, split -> [ meta.cancer, meta, split ] }
         .combine(ch_pretrained, by: 0)
         .combine(cohort)
-        .map { cancer, meta, split, model, file -> [ meta, file, split, model ] }
+        .map { _cancer, meta, split, model, file -> [ meta, file, split, model ] }
     ch_fit_other = ch_runs.other
         .combine(cohort)
         .map { meta, split, file -> [ meta, file, split, [] ] }
@@ -62,7 +62,7 @@ workflow BENCHMARK {
             .map { meta, model -> [ meta.id, meta, model ] }
             .join(ch_splits_by_id)
             .combine(cohort)
-            .map { id, meta, model, split, file -> [ meta, model, file, split ] }
+            .map { _id, meta, model, split, file -> [ meta, model, file, split ] }
     )
     ch_versions = ch_versions.mix(IMPUTE.out.versions)
 
@@ -70,16 +70,16 @@ workflow BENCHMARK {
         .map { meta, imputed -> [ meta.id, meta, imputed ] }
         .join(ch_splits_by_id)
         .combine(cohort)
-        .map { id, meta, imputed, split, file -> [ meta, imputed, file, split ] }
+        .map { _id, meta, imputed, split, file -> [ meta, imputed, file, split ] }
     EVALUATE(ch_imputed)
     ch_versions = ch_versions.mix(EVALUATE.out.versions)
 
     // The same analyses on true and imputed expression of each split's test samples.
-    DOWNSTREAM(ch_imputed, params.prognostic_genes ? file(params.prognostic_genes, checkIfExists: true) : [])
+    DOWNSTREAM(ch_imputed, params.prognostic_genes ? file(params.prognostic_genes) : [])
     ch_versions = ch_versions.mix(DOWNSTREAM.out.versions)
 
-    SUMMARIZE(EVALUATE.out.metrics.map { meta, metrics -> metrics }.collect())
-    SUMMARIZE_DOWNSTREAM(DOWNSTREAM.out.summary.map { meta, summary -> summary }.collect())
+    SUMMARIZE(EVALUATE.out.metrics.map { _meta, metrics -> metrics }.collect())
+    SUMMARIZE_DOWNSTREAM(DOWNSTREAM.out.summary.map { _meta, summary -> summary }.collect())
     ch_versions = ch_versions.mix(SUMMARIZE.out.versions, SUMMARIZE_DOWNSTREAM.out.versions)
 
     emit:

@@ -19,15 +19,15 @@ workflow IMPUTE_MISSING {
     external         // boolean: the targets are not in the pool
 
     main:
-    ch_runs = Channel.fromList(cancers).map { [ id: "${it}_${method}", cancer: it, method: method ] }
-    ch_versions = Channel.empty()
-    ch_pretrained = Channel.empty()
+    ch_runs = channel.fromList(cancers).map { cancer -> [ id: "${cancer}_${method}", cancer: cancer, method: method ] }
+    ch_versions = channel.empty()
+    ch_pretrained = channel.empty()
     if (method in transfer_methods) {
-        PRETRAINED_NETWORKS(Channel.fromList(cancers), pool, !external)
+        PRETRAINED_NETWORKS(channel.fromList(cancers), pool, !external)
         ch_fit = ch_runs.map { meta -> [ meta.cancer, meta ] }
             .combine(PRETRAINED_NETWORKS.out.models, by: 0)
             .combine(cohort)
-            .map { cancer, meta, model, file -> [ meta, file, [], model ] }
+            .map { _cancer, meta, model, file -> [ meta, file, [], model ] }
         ch_versions = ch_versions.mix(PRETRAINED_NETWORKS.out.versions)
         ch_pretrained = PRETRAINED_NETWORKS.out.models
     } else {

@@ -11,16 +11,16 @@ workflow PRETRAINED_NETWORKS {
     cohort         // value channel: the cohort file to pretrain on
     exclude_target // boolean: leave each target cancer out of its network
     main:
-    ch_versions = Channel.empty()
+    ch_versions = channel.empty()
     if (params.pretrained_model) {
-        ch_models = cancers.map { [ it, file(params.pretrained_model, checkIfExists: true) ] }
+        ch_models = cancers.map { cancer -> [ cancer, file(params.pretrained_model) ] }
     } else if (exclude_target) {
-        PRETRAIN(cancers.map { [ [ id: it, cancer: it ] ] }.combine(cohort))
+        PRETRAIN(cancers.map { cancer -> [ [ id: cancer, cancer: cancer ] ] }.combine(cohort))
         ch_models   = PRETRAIN.out.model.map { meta, model -> [ meta.cancer, model ] }
         ch_versions = PRETRAIN.out.versions
     } else {
-        PRETRAIN(Channel.of([ [ id: 'pan_cancer', cancer: null ] ]).combine(cohort))
-        ch_models   = cancers.combine(PRETRAIN.out.model.map { meta, model -> model })
+        PRETRAIN(channel.of([ [ id: 'pan_cancer', cancer: null ] ]).combine(cohort))
+        ch_models   = cancers.combine(PRETRAIN.out.model.map { _meta, model -> model })
         ch_versions = PRETRAIN.out.versions
     }
 

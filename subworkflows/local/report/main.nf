@@ -22,7 +22,7 @@ workflow REPORT {
     ch_model_specs = models
         .collectFile { name, folder -> [ "${name}.model.json", folder.resolve('model.json').text ] }
         .collect().ifEmpty([])
-    ch_parameters = Channel.of(groovy.json.JsonOutput.prettyPrint(groovy.json.JsonOutput.toJson(params)))
+    ch_parameters = channel.of(groovy.json.JsonOutput.prettyPrint(groovy.json.JsonOutput.toJson(params)))
         .collectFile(name: 'parameters.json')
 
     REPORT_DATA(

@@ -1,89 +1,118 @@
 /*
  * Checks the run's parameters against nextflow_schema.json without the nf-schema plugin
- * (which cannot be downloaded offline): types, enums, ranges and patterns of every parameter,
- * then the rules that tie parameters together. One line per problem.
+ * (which cannot be downloaded offline): types, enums, ranges, patterns and existing files of
+ * every parameter, then the rules that tie parameters together. One line per problem.
  */
-import groovy.json.JsonSlurper
-import java.util.regex.Pattern
-Map<String, Map> schemaProperties(String schemaPath) {
-    def schema = new JsonSlurper().parse(new File(schemaPath))
-    Map<String, Map> found = [:]
-    schema['$defs'].each { name, group -> found.putAll(group.properties as Map) }
+
+def schemaProperties(schemaPath) {
+    def schema = new groovy.json.JsonSlurper().parseText(file(schemaPath).text)
+    def found = [:]
+    schema['$defs'].each { _name, group -> found.putAll(group.properties) }
     return found
 }
 
-List<String> paramsProblems(Map params, String schemaPath) {
+def paramsProblems(params, schemaPath) {
     def known = schemaProperties(schemaPath)
-    List<String> problems = []
-    params.each { String key, value ->
-        if (!known.containsKey(key)) {
+    def problems = []
+    params.each { key, value ->
+        if (known.containsKey(key)) {
+            def problem = checkParam(value, known[key])
+            if (problem) {
+                problems << "--${key}: ${problem}".toString()
+            }
+        } else if (!known.containsKey(snakeCase(key))) {
             // Nextflow adds camelCase twins of snake_case names; only report real unknowns.
-            if (!known.containsKey(snakeCase(key))) problems << "--${key}: unknown parameter".toString()
-            return
+            problems << "--${key}: unknown parameter".toString()
         }
-        def problem = checkParam(value, known[key])
-        if (problem) problems << "--${key}: ${problem}".toString()
     }
     problems.addAll(crossChecks(params))
     return problems
 }
 
-String snakeCase(String key) {
-    return key.replaceAll(/([A-Z])/, '_$1').toLowerCase().replace('-', '_')
+def snakeCase(key) {
+    return key.replaceAll('([A-Z])', '_$1').toLowerCase().replace('-', '_')
 }
 
 /** Why `value` breaks the parameter's rule, or null; unset (null) values pass. */
-String checkParam(value, Map rule) {
-    if (value == null) return null
-    switch (rule.type) {
-        case 'boolean':
-            if (!(value instanceof Boolean)) return "expected true or false, got '${value}'"
-            return null
-        case 'integer':
-            if (value instanceof Boolean || !(value.toString() ==~ /-?\d+/)) return "expected an integer, got '${value}'"
-            break
-        case 'number':
-            if (value instanceof Boolean || !(value.toString() ==~ /-?(\d+\.?\d*|\.\d+)([eE]-?\d+)?/)) return "expected a number, got '${value}'"
-            break
-        case 'string':
-            if (value instanceof Boolean) return 'expected a value'
-            break
+def checkParam(value, rule) {
+    if (value == null) {
+        return null
+    }
+    def typeProblem = checkType(value, rule.type)
+    if (typeProblem || rule.type == 'boolean') {
+        return typeProblem
     }
     def text = value.toString()
-    if (rule.enum && !(text in rule.enum)) return "expected one of ${rule.enum.join(', ')}, got '${text}'"
-    if (rule.pattern && !Pattern.compile(rule.pattern as String).matcher(text).find()) {
+    if (rule['enum'] && !(text in rule['enum'])) {
+        return "expected one of ${rule['enum'].join(', ')}, got '${text}'"
+    }
+    if (rule.pattern && !java.util.regex.Pattern.compile(rule.pattern).matcher(text).find()) {
         return "'${text}' is not valid (${rule.description})"
     }
-    if (rule.type in ['integer', 'number']) {
-        def number = new BigDecimal(text)
-        if (rule.minimum != null && number < (rule.minimum as BigDecimal)) return "must be >= ${rule.minimum}, got ${text}"
-        if (rule.maximum != null && number > (rule.maximum as BigDecimal)) return "must be <= ${rule.maximum}, got ${text}"
-        if (rule.exclusiveMinimum != null && number <= (rule.exclusiveMinimum as BigDecimal)) return "must be > ${rule.exclusiveMinimum}, got ${text}"
+    if (rule.exists && !file(text).exists()) {
+        return "${rule.format == 'directory-path' ? 'folder' : 'file'} not found: ${text}"
+    }
+    return rule.type in ['integer', 'number'] ? checkRange(new BigDecimal(text), rule) : null
+}
+
+def checkType(value, type) {
+    if (type == 'boolean') {
+        return value instanceof Boolean ? null : "expected true or false, got '${value}'"
+    }
+    if (value instanceof Boolean) {
+        return type == 'string' ? 'expected a value' : "expected ${type == 'integer' ? 'an integer' : 'a number'}, got '${value}'"
+    }
+    if (type == 'integer' && !(value.toString() ==~ /-?\d+/)) {
+        return "expected an integer, got '${value}'"
+    }
+    if (type == 'number' && !(value.toString() ==~ /-?(\d+\.?\d*|\.\d+)([eE]-?\d+)?/)) {
+        return "expected a number, got '${value}'"
     }
     return null
 }
 
-List<String> crossChecks(Map params) {
-    List<String> problems = []
+def checkRange(number, rule) {
+    if (rule.minimum != null && number < (rule.minimum as BigDecimal)) {
+        return "must be >= ${rule.minimum}, got ${number}"
+    }
+    if (rule.maximum != null && number > (rule.maximum as BigDecimal)) {
+        return "must be <= ${rule.maximum}, got ${number}"
+    }
+    if (rule.exclusiveMinimum != null && number <= (rule.exclusiveMinimum as BigDecimal)) {
+        return "must be > ${rule.exclusiveMinimum}, got ${number}"
+    }
+    return null
+}
+
+def crossChecks(params) {
+    def problems = []
     def sources = [params.cohort, params.input, params.tcga_cohorts, params.tcga_pancan ? true : null,
-                   params.methylation, params.simulate ? true : null].findAll { it }
+                   params.methylation, params.simulate ? true : null].findAll { source -> source }
     if (sources.size() != 1) {
         problems << 'give exactly one input: --cohort, --input (a samplesheet), --tcga_cohorts, --tcga_pancan, --methylation with --expression, or --simulate'
     }
-    if (params.methylation && !params.expression) problems << '--expression: needed with --methylation'
-    if (params.external_input && params.mode != 'impute') problems << '--external_input: only in --mode impute'
-    if ((params.input || params.tcga_cohorts || params.tcga_pancan) && params.cancer_type) {
-        problems << "--cancer_type: not used with --input, --tcga_cohorts or --tcga_pancan (the cohorts name the cancer types)"
+    if (params.methylation && !params.expression) {
+        problems << '--expression: needed with --methylation'
     }
-    if (!params.target_cancers) problems << '--target_cancers: needed (comma-separated cancer types)'
+    if (params.external_input && params.mode != 'impute') {
+        problems << '--external_input: only in --mode impute'
+    }
+    if ((params.input || params.tcga_cohorts || params.tcga_pancan) && params.cancer_type) {
+        problems << '--cancer_type: not used with --input, --tcga_cohorts or --tcga_pancan (the cohorts name the cancer types)'
+    }
+    if (!params.target_cancers) {
+        problems << '--target_cancers: needed (comma-separated cancer types)'
+    }
     return problems
 }
 
-String paramsHelp(String schemaPath) {
+def paramsHelp(schemaPath) {
     def lines = ['Usage: nextflow run . -profile <test|docker|singularity|...> [--param value ...]', '']
     schemaProperties(schemaPath).each { name, rule ->
-        def fallback = rule.default != null ? " [default: ${rule.default}]" : ''
-        lines << "  --${name.padRight(22)} ${rule.description}${fallback}".toString()
+        if (!rule.hidden) {
+            def fallback = rule.default != null ? " [default: ${rule.default}]" : ''
+            lines << "  --${name.padRight(22)} ${rule.description}${fallback}".toString()
+        }
     }
     return lines.join('\n')
 }

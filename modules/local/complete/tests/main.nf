@@ -4,8 +4,8 @@ include { IMPUTE   } from '../../impute/main'
 include { COMPLETE } from '../main'
 
 workflow {
-    cohort = SIMULATE([ id: 'sim' ]).cohort.map { meta, file -> file }
-    FIT(cohort.map { [ [ id: 'LUAD_mean', cancer: 'LUAD', method: 'mean' ], it, [], [] ] })
+    cohort = SIMULATE([ id: 'sim' ]).cohort.map { _meta, file -> file }
+    FIT(cohort.map { file -> [ [ id: 'LUAD_mean', cancer: 'LUAD', method: 'mean' ], file, [], [] ] })
     IMPUTE(FIT.out.model.combine(cohort).map { meta, model, file -> [ meta, model, file, [] ] })
     COMPLETE(IMPUTE.out.imputed.combine(cohort))
 }

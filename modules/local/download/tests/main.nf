@@ -1,6 +1,8 @@
 include { DOWNLOAD } from '../main'
 
 workflow {
-    DOWNLOAD(Channel.of([ id: 'LUAD', cohort: 'LUAD' ], [ id: 'survival' ]))
-    DOWNLOAD.out.files.flatMap { meta, files -> files }.collectFile(storeDir: "${params.outdir}/download") { [ it.name, it ] }
+    DOWNLOAD(channel.of([ id: 'xena', cohorts: [ 'LUAD' ], pancan: false ]))
+    DOWNLOAD.out.files
+        .flatMap { _meta, folder -> folder.listFiles().toList() }
+        .collectFile(storeDir: "${params.outdir}/download") { downloaded -> [ downloaded.name, downloaded ] }
 }

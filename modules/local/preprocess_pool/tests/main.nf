@@ -1,6 +1,7 @@
-include { PREPROCESS_POOL   } from '../main'
-include { samplesheetInput  } from '../../../../subworkflows/local/prepare_cohort/main'
+include { PREPROCESS_POOL  } from '../main'
+include { samplesheetFiles } from '../../../../subworkflows/local/prepare_cohort/main'
 
 workflow {
-    PREPROCESS_POOL(Channel.of(samplesheetInput("${projectDir}/../../../../assets/test_data/samplesheet/samplesheet.csv") + [ [] ]))
+    def sheet = "${projectDir}/../../../../assets/test_data/samplesheet/samplesheet.csv"
+    PREPROCESS_POOL(channel.of([ [ id: 'cohort' ] ] + samplesheetFiles('input', sheet) + [ [] ]))
 }

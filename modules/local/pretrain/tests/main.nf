@@ -2,6 +2,6 @@ include { SIMULATE } from '../../simulate/main'
 include { PRETRAIN } from '../main'
 
 workflow {
-    cohort = SIMULATE([ id: 'sim' ]).cohort.map { meta, file -> file }
-    PRETRAIN(Channel.of([ id: 'BRCA', cancer: 'BRCA' ]).combine(cohort))
+    cohort = SIMULATE([ id: 'sim' ]).cohort.map { _meta, file -> file }
+    PRETRAIN(channel.of([ id: 'BRCA', cancer: 'BRCA' ]).combine(cohort))
 }

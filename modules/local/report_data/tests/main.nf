@@ -14,5 +14,5 @@ workflow {
         file("${data}/software_versions.yml"),
         file("${data}/parameters.json"),
     )
-    REPORT_DATA.out.files.flatten().collectFile(storeDir: "${params.outdir}/report_data") { [ it.name, it ] }
+    REPORT_DATA.out.files.flatten().collectFile(storeDir: "${params.outdir}/report_data") { written -> [ written.name, written ] }
 }

@@ -1,5 +1,5 @@
 include { SUMMARIZE } from '../main'
 
 workflow {
-    SUMMARIZE(Channel.fromPath("${projectDir}/data/*.metrics.json").collect())
+    SUMMARIZE(channel.fromPath("${projectDir}/data/*.metrics.json").collect())
 }
