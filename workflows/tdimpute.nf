@@ -8,6 +8,7 @@ include { BENCHMARK        } from '../subworkflows/local/benchmark'
 include { IMPUTE_MISSING   } from '../subworkflows/local/impute_missing'
 include { PREPARE_EXTERNAL } from '../subworkflows/local/prepare_external'
 include { REPORT           } from '../subworkflows/local/report'
+include { SELECT           } from '../modules/local/select/main'
 
 workflow TDIMPUTE {
     main:
@@ -20,6 +21,19 @@ workflow TDIMPUTE {
     ch_versions = PREPARE_COHORT.out.versions
     ch_cohort_summaries = PREPARE_COHORT.out.summary.map { _meta, summary -> summary }
 
+    // The target cancers are in the cohort, or in an external one aligned to it (--external_input).
+    ch_targets = ch_cohort
+    if (params.external_input) {
+        PREPARE_EXTERNAL(ch_cohort)
+        ch_targets          = PREPARE_EXTERNAL.out.cohort
+        ch_cohort_summaries = ch_cohort_summaries.mix(PREPARE_EXTERNAL.out.summary.map { _meta, summary -> summary })
+        ch_versions         = ch_versions.mix(PREPARE_EXTERNAL.out.versions)
+    }
+    // Each target cancer's samples in a file of their own: its tasks stage them, not the pool.
+    SELECT(channel.fromList(cancers).map { cancer -> [ id: cancer, cancer: cancer ] }.combine(ch_targets))
+    ch_cancer_cohorts = SELECT.out.cohort.map { meta, file -> [ meta.cancer, file ] }
+    ch_versions       = ch_versions.mix(SELECT.out.versions)
+
     ch_accuracy    = channel.empty()
     ch_downstream  = channel.empty()
     ch_completed   = channel.empty()
@@ -27,7 +41,7 @@ workflow TDIMPUTE {
     ch_figures     = channel.empty()
     ch_survival    = channel.empty()
     if (params.mode == 'benchmark') {
-        BENCHMARK(cancers, params.methods.tokenize(',')*.trim(), transfer_methods, ch_cohort)
+        BENCHMARK(ch_cancer_cohorts, params.methods.tokenize(',')*.trim(), transfer_methods, ch_cohort)
         ch_versions   = ch_versions.mix(BENCHMARK.out.versions)
         ch_accuracy   = BENCHMARK.out.summary
         ch_downstream = BENCHMARK.out.downstream
@@ -38,15 +52,7 @@ workflow TDIMPUTE {
             .filter { meta, _folder -> meta.replicate == 1 && meta.method == params.impute_method }
             .map { _meta, folder -> folder }
     } else {
-        // The targets are in the cohort, or in an external one aligned to it (--external_input).
-        ch_targets = ch_cohort
-        if (params.external_input) {
-            PREPARE_EXTERNAL(ch_cohort)
-            ch_targets          = PREPARE_EXTERNAL.out.cohort
-            ch_cohort_summaries = ch_cohort_summaries.mix(PREPARE_EXTERNAL.out.summary.map { _meta, summary -> summary })
-            ch_versions         = ch_versions.mix(PREPARE_EXTERNAL.out.versions)
-        }
-        IMPUTE_MISSING(cancers, params.impute_method, transfer_methods, ch_targets, ch_cohort, params.external_input != null)
+        IMPUTE_MISSING(ch_cancer_cohorts, params.impute_method, transfer_methods, ch_cohort, params.external_input != null)
         ch_versions    = ch_versions.mix(IMPUTE_MISSING.out.versions)
         ch_completed   = IMPUTE_MISSING.out.completed.map { _meta, folder -> folder }
         ch_reliability = IMPUTE_MISSING.out.reliability.map { _meta, table -> table }

@@ -162,6 +162,19 @@ def preprocess(
 
 
 @app.command()
+def select(
+    cohort: CohortOption,
+    cancer: Annotated[str, typer.Option("--cancer", help="The cancer type to keep.")],
+    out: Annotated[Path, typer.Option("--out", help="Cohort file to write (HDF5).")],
+) -> None:
+    """Write one cancer type's samples of a cohort as a cohort of their own (the same CpGs and
+    genes), so that the tasks of that cancer stage and read only them."""
+    from .cohort import read_cohort, write_cohort
+
+    write_cohort(read_cohort(cohort, cancer), out)
+
+
+@app.command()
 def split(
     cohort: CohortOption,
     missing_rate: Annotated[float, typer.Option("--missing-rate", help="Share of the samples with both omics held out as test.")],
@@ -176,9 +189,16 @@ def split(
     from .cohort import read_cohort
     from .splits import make_split
 
-    made = make_split(read_cohort(cohort), missing_rate, replicate=replicate, seed=seed,
+    made = make_split(read_cohort(cohort, cancer), missing_rate, replicate=replicate, seed=seed,
                       cancer=cancer, min_train=min_train, min_test=min_test)
     made.save(out)
+
+
+def _read_target(cohort: Path, cancer: str | None, split):
+    """The cohort's rows of the target cancer (`--cancer`, or the split's) alone."""
+    from .cohort import read_cohort
+
+    return read_cohort(cohort, cancer if cancer is not None else (split.cancer if split else None))
 
 
 def _given(**options) -> dict:
@@ -253,12 +273,11 @@ def fit(
     seed: SeedOption = 0,
 ) -> None:
     """Fit one method on the training samples of a split, the same way for every method."""
-    from .cohort import read_cohort
     from .operations import fit_method, target_cohort
     from .splits import Split
 
     loaded_split = Split.load(split_file) if split_file else None
-    target = target_cohort(read_cohort(cohort), cancer, loaded_split)
+    target = target_cohort(_read_target(cohort, cancer, loaded_split), cancer, loaded_split)
     params = _given(epochs=epochs, batch_size=batch_size, hidden=hidden, learning_rate=learning_rate,
                     pretrained=str(pretrained) if pretrained else None, alpha=alpha, rank=rank, k=k,
                     network=network)
@@ -276,7 +295,6 @@ def impute(
     reliability: Annotated[Optional[Path], typer.Option("--reliability", help="Also write the model's per-gene reliability table here (fit it with --reliability-folds).")] = None,
 ) -> None:
     """Impute expression from methylation with a fitted model."""
-    from .cohort import read_cohort
     from .files import write_tsv
     from .io import write_expression
     from .models import load_model
@@ -284,7 +302,7 @@ def impute(
     from .splits import Split
 
     loaded_split = Split.load(split_file) if split_file else None
-    target = target_cohort(read_cohort(cohort), cancer, loaded_split)
+    target = target_cohort(_read_target(cohort, cancer, loaded_split), cancer, loaded_split)
     fitted = load_model(model)
     if reliability is not None and fitted.reliability_ is None:
         raise TdimputeError(f"the model in {model} has no reliability table: fit it with --reliability-folds")
@@ -310,7 +328,7 @@ def evaluate(
     from .splits import Split
 
     loaded_split = Split.load(split_file)
-    metrics, per_gene = run(read_cohort(cohort), loaded_split, read_expression(imputed))
+    metrics, per_gene = run(read_cohort(cohort, loaded_split.cancer), loaded_split, read_expression(imputed))
     if method:
         metrics = {"method": method, **metrics}
     write_tsv(per_gene, out.with_name(out.name.removesuffix(".json") + ".genes.tsv"), index=False)
@@ -341,7 +359,8 @@ def downstream(
         if not prognostic_genes.is_file():
             raise TdimputeError(f"prognostic gene list not found: {prognostic_genes}")
         known = [g.strip() for g in prognostic_genes.read_text().splitlines() if g.strip()]
-    summary, tables = run(read_cohort(cohort), Split.load(split_file), read_expression(imputed),
+    loaded_split = Split.load(split_file)
+    summary, tables = run(read_cohort(cohort, loaded_split.cancer), loaded_split, read_expression(imputed),
                           known, top=top, seed=seed)
     if method:
         summary = {"method": method, **summary}
@@ -371,7 +390,7 @@ def complete(
     from .io import read_expression, write_expression
     from .operations import complete as run
 
-    completed, tables, summary = run(read_cohort(cohort).select_cancer(cancer), read_expression(imputed),
+    completed, tables, summary = run(read_cohort(cohort, cancer), read_expression(imputed),
                                      top=top, seed=seed)
     with atomic_path(out, directory=True) as tmp:
         write_expression(completed, tmp / "completed_expression.tsv.gz")

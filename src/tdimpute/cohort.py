@@ -31,6 +31,8 @@ FORMAT_VERSION = 1
 REQUIRED_CLINICAL = ("cancer_type", "os_time", "os_event")
 # log2(RSEM + 1) of TCGA never exceeds about 20; larger values mean raw, unlogged data.
 MAX_LOG2_EXPRESSION = 30.0
+ROW_CHUNK = 64  # samples per HDF5 chunk
+CHUNK_VALUES = 1 << 18  # float32 values per chunk (1 MiB)
 
 
 @dataclass
@@ -80,12 +82,7 @@ class Cohort:
         """The samples of one cancer type; the whole cohort when `cancer` is None."""
         if cancer is None:
             return self
-        mask = (self.clinical["cancer_type"] == cancer).to_numpy()
-        if not mask.any():
-            raise TdimputeError(
-                f"cancer type {cancer!r} is not in the cohort (found: {', '.join(self.cancer_types)})"
-            )
-        return self.take(mask)
+        return self.take(_rows_of_cancer(self.clinical, cancer))
 
     def rows_of(self, sample_ids: list[str], what: str = "samples") -> np.ndarray:
         """Row indices of `sample_ids`, in their order; every id must be in the cohort."""
@@ -195,7 +192,8 @@ def write_cohort(cohort: Cohort, path: str | Path) -> None:
             f.create_dataset(name, data=getattr(cohort, name).astype(str).astype(object),
                              dtype=strings, track_times=False)
         for name in ("methylation", "expression"):
-            f.create_dataset(name, data=getattr(cohort, name), compression="gzip",
+            values = getattr(cohort, name)
+            f.create_dataset(name, data=values, chunks=_row_chunks(values.shape), compression="gzip",
                              compression_opts=4, shuffle=True, track_times=False)
         clinical = h5py.Group(h5py.h5g.create(f.id, b"clinical", gcpl=_untimed(h5py.h5p.GROUP_CREATE)))
         for col in cohort.clinical.columns:
@@ -205,6 +203,13 @@ def write_cohort(cohort: Cohort, path: str | Path) -> None:
             else:
                 clinical.create_dataset(col, data=values.astype(str).to_numpy(dtype=object),
                                         dtype=strings, track_times=False)
+
+
+def _row_chunks(shape: tuple[int, int]) -> tuple[int, int]:
+    """Chunks of ROW_CHUNK samples and about 1 MiB: reading some samples (one cancer of a pool)
+    decompresses little more than their rows."""
+    rows = max(1, min(shape[0], ROW_CHUNK))
+    return rows, max(1, min(shape[1], CHUNK_VALUES // rows))
 
 
 def _untimed(property_list_class):
@@ -221,8 +226,9 @@ def _untimed_file(path: Path) -> h5py.File:
     return h5py.File(fid)
 
 
-def read_cohort(path: str | Path) -> Cohort:
-    """Read and validate a cohort file."""
+def read_cohort(path: str | Path, cancer: str | None = None) -> Cohort:
+    """Read and validate a cohort file, or only the samples of one cancer type of it (their
+    rows alone are read and decompressed)."""
     path = Path(path)
     if not path.is_file():
         raise TdimputeError(f"cohort file not found: {path}")
@@ -234,14 +240,36 @@ def read_cohort(path: str | Path) -> Cohort:
                 col: (ds.asstr()[:] if ds.dtype.kind == "O" else ds[:])
                 for col, ds in f["clinical"].items()
             })
+            rows = np.arange(len(clinical)) if cancer is None else _rows_of_cancer(clinical, cancer)
             return Cohort(
-                samples=f["samples"].asstr()[:],
+                samples=f["samples"].asstr()[:][rows],
                 cpgs=f["cpgs"].asstr()[:],
                 genes=f["genes"].asstr()[:],
-                methylation=f["methylation"][:],
-                expression=f["expression"][:],
-                clinical=clinical,
+                methylation=_read_rows(f["methylation"], rows),
+                expression=_read_rows(f["expression"], rows),
+                clinical=clinical.iloc[rows],
                 provenance=json.loads(f.attrs.get("provenance", "{}")),
             )
     except OSError as exc:
         raise TdimputeError(f"cannot read cohort file {path}: {exc}") from None
+
+
+def _rows_of_cancer(clinical: pd.DataFrame, cancer: str) -> np.ndarray:
+    rows = np.flatnonzero((clinical["cancer_type"] == cancer).to_numpy())
+    if not len(rows):
+        found = ", ".join(sorted(set(clinical["cancer_type"])))
+        raise TdimputeError(f"cancer type {cancer!r} is not in the cohort (found: {found})")
+    return rows
+
+
+def _read_rows(dataset: h5py.Dataset, rows: np.ndarray) -> np.ndarray:
+    """The given increasing rows of a 2-D dataset, reading one band of chunk rows at a time
+    (only bands that hold a wanted row), so memory holds the rows kept and one band."""
+    if len(rows) == dataset.shape[0]:
+        return dataset[:]
+    band = dataset.chunks[0] if dataset.chunks else ROW_CHUNK
+    parts = []
+    for start in np.unique(rows // band) * band:
+        wanted = rows[(rows >= start) & (rows < start + band)]
+        parts.append(dataset[start: start + band][wanted - start])
+    return np.concatenate(parts)

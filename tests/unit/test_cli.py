@@ -160,3 +160,24 @@ def test_running_out_of_memory_exits_with_the_status_pipelines_retry(monkeypatch
         command_line.main()
     assert stopped.value.code == 137  # conf/base.config retries 130-145
     assert capsys.readouterr().err.count("\n") == 1
+
+
+def test_a_cancers_own_file_gives_the_results_of_the_pool(small_cohort_file, tmp_path, cli):
+    """What the pipeline's tasks read (select's per-cancer file) changes no byte of what they
+    write: split, model predictions, metrics and downstream tables."""
+    cli("select", "--cohort", small_cohort_file, "--cancer", "KIRC", "--out", tmp_path / "KIRC.h5")
+    outputs = {}
+    for name, cohort in (("pool", small_cohort_file), ("own", tmp_path / "KIRC.h5")):
+        out = tmp_path / name
+        cli("split", "--cohort", cohort, "--cancer", "KIRC", "--missing-rate", "0.5", "--seed", "3",
+            "--out", out / "split.json")
+        cli("fit", "--method", "lasso-cv", "--cohort", cohort, "--split", out / "split.json", "--out", out / "model")
+        cli("impute", "--model", out / "model", "--cohort", cohort, "--split", out / "split.json",
+            "--out", out / "imputed.tsv.gz")
+        cli("evaluate", "--cohort", cohort, "--split", out / "split.json", "--imputed", out / "imputed.tsv.gz",
+            "--out", out / "metrics.json")
+        cli("downstream", "--cohort", cohort, "--split", out / "split.json", "--imputed", out / "imputed.tsv.gz",
+            "--top", "10", "--out", out / "downstream")
+        outputs[name] = {path.relative_to(out): path.read_bytes() for path in sorted(out.rglob("*"))
+                         if path.is_file() and path.suffix not in (".png", ".joblib", ".npz")}
+    assert outputs["own"] == outputs["pool"] and len(outputs["pool"]) >= 6

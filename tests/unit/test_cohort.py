@@ -55,3 +55,39 @@ def test_select_cancer_keeps_rows_aligned():
     assert cohort.clinical["os_time"].tolist() == [10.0, 20.0]
     with pytest.raises(TdimputeError, match="cancer type 'C' is not in the cohort"):
         _cohort().select_cancer("C")
+
+
+def _assert_same(a, b):
+    assert list(a.samples) == list(b.samples) and list(a.cpgs) == list(b.cpgs) and list(a.genes) == list(b.genes)
+    np.testing.assert_array_equal(a.methylation, b.methylation)
+    np.testing.assert_array_equal(a.expression, b.expression)
+    pd.testing.assert_frame_equal(a.clinical, b.clinical)
+
+
+def test_reading_one_cancer_reads_its_rows_alone(tmp_path, small_cohort, monkeypatch):
+    """Samples of one cancer interleaved with others and spanning several HDF5 chunks: the
+    rows read are exactly theirs, equal to selecting them after reading everything."""
+    import h5py
+
+    from tdimpute import cohort as module
+
+    monkeypatch.setattr(module, "ROW_CHUNK", 16)
+    order = np.random.default_rng(0).permutation(len(small_cohort.samples))
+    mixed = small_cohort.take(order)
+    write_cohort(mixed, tmp_path / "pool.h5")
+    with h5py.File(tmp_path / "pool.h5") as f:
+        assert f["methylation"].chunks[0] == 16 and f["expression"].chunks[0] == 16
+    read_rows = []
+    original = module._read_rows
+    monkeypatch.setattr(module, "_read_rows", lambda ds, rows: read_rows.append(rows) or original(ds, rows))
+    brca = read_cohort(tmp_path / "pool.h5", "BRCA")
+    _assert_same(brca, mixed.select_cancer("BRCA"))
+    expected = np.flatnonzero(mixed.clinical["cancer_type"] == "BRCA")
+    assert all(np.array_equal(rows, expected) for rows in read_rows) and len(read_rows) == 2
+    with pytest.raises(TdimputeError, match="cancer type 'XX' is not in the cohort"):
+        read_cohort(tmp_path / "pool.h5", "XX")
+
+
+def test_select_writes_the_cancer_as_a_cohort_of_its_own(tmp_path, small_cohort_file, cli):
+    cli("select", "--cohort", small_cohort_file, "--cancer", "LUAD", "--out", tmp_path / "LUAD.h5")
+    _assert_same(read_cohort(tmp_path / "LUAD.h5"), read_cohort(small_cohort_file).select_cancer("LUAD"))

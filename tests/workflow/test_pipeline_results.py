@@ -1,6 +1,7 @@
 """Content checks of the pipeline runs defined in test_pipeline.yml."""
 
 import json
+import re
 
 import pandas as pd
 import pytest
@@ -19,6 +20,19 @@ def test_every_method_is_evaluated_on_every_split(workflow_dir):
     for rate, group in runs.groupby("missing_rate"):
         split = json.loads((workflow_dir / f"results/splits/BRCA_rate{rate}_rep1.split.json").read_text())
         assert set(group["n_samples"]) == {len(split["test"])}
+
+
+@pytest.mark.workflow("pipeline benchmark test profile")
+def test_only_pretrain_and_select_stage_the_pool(workflow_dir):
+    """Every other task stages its cancer's own file (on a cloud executor, a download each)."""
+    staged = {}
+    for run in (workflow_dir / "work").glob("*/*/.command.run"):
+        name = re.search(r"^### name: '(.+)'$", run.read_text(), re.M).group(1)
+        process = name.split(" ")[0].split(":")[-1]
+        staged.setdefault(process, set()).update(p.name for p in run.parent.glob("*.h5") if p.is_symlink())
+    assert staged["PRETRAIN"] == staged["SELECT"] == {"simulated.h5"}
+    for process in ("SPLIT", "FIT", "IMPUTE", "EVALUATE", "DOWNSTREAM"):
+        assert staged[process] == {"BRCA.h5"}, process
 
 
 @pytest.mark.workflow("pipeline benchmark test profile")

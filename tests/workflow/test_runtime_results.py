@@ -29,7 +29,7 @@ def _docker_runs(workflow_dir):
 @pytest.mark.workflow("pipeline with the gpu profile gives a GPU to the network tasks only")
 def test_only_network_tasks_get_the_gpu_options_and_image(workflow_dir):
     runs = _docker_runs(workflow_dir)
-    assert len(runs) == 89  # every task of the test profile ran in the container
+    assert len(runs) == 90  # every task of the test profile ran in the container
 
     def trains_a_network(task):
         process = task.split(" ")[0].split(":")[-1]

@@ -1,7 +1,8 @@
 /*
  * BENCHMARK mode, the paper's protocol: per target cancer, pretrain on the pool without it;
  * then for each missing rate and replicate one split, and for every method fit, impute,
- * evaluate and run the downstream analyses on that same split.
+ * evaluate and run the downstream analyses on that same split. Only PRETRAIN reads the pool;
+ * every other task stages its cancer's file alone.
  */
 include { PRETRAINED_NETWORKS } from '../pretrained_networks/main'
 include { SPLIT               } from '../../../modules/local/split/main'
@@ -14,63 +15,62 @@ include { SUMMARIZE as SUMMARIZE_DOWNSTREAM } from '../../../modules/local/summa
 
 workflow BENCHMARK {
     take:
-    cancers          // list of cancer type names
+    cancer_cohorts   // channel: [ cancer, the cohort of its samples alone ]
     methods          // list of method names
     transfer_methods // methods that start from a pretrained network
-    cohort           // value channel: the cohort file
+    pool             // value channel: the whole cohort, which PRETRAIN alone reads
 
     main:
     ch_versions = channel.empty()
 
     // One split per (cancer, missing rate, replicate), shared by every method.
-    ch_designs = channel.fromList(cancers)
+    ch_designs = cancer_cohorts
         .combine(channel.fromList(params.missing_rates.toString().tokenize(',')*.trim()))
         .combine(channel.fromList(1..params.replicates as List))
-        .map { cancer, rate, replicate ->
+        .map { cancer, cohort, rate, replicate ->
             [ [ id: "${cancer}_rate${rate}_rep${replicate}", cancer: cancer,
-                missing_rate: rate, replicate: replicate ] ]
+                missing_rate: rate, replicate: replicate ], cohort ]
         }
-    SPLIT(ch_designs.combine(cohort))
+    SPLIT(ch_designs)
     ch_versions = ch_versions.mix(SPLIT.out.versions)
 
     ch_pretrained = channel.empty()
     if (methods.any { method -> method in transfer_methods }) {
-        PRETRAINED_NETWORKS(channel.fromList(cancers), cohort, true)
+        PRETRAINED_NETWORKS(cancer_cohorts.map { cancer, _cohort -> cancer }, pool, true)
         ch_pretrained = PRETRAINED_NETWORKS.out.models
         ch_versions   = ch_versions.mix(PRETRAINED_NETWORKS.out.versions)
     }
 
+    // Every run of a split: [ cancer, meta, its cancer's cohort, split ].
     ch_runs = SPLIT.out.split
         .combine(channel.fromList(methods))
-        .map { meta, split, method -> [ meta + [ id: "${meta.id}_${method}", method: method ], split ] }
-        .branch { meta, _split -> transfer: meta.method in transfer_methods; other: true }
-    // Key the transfer runs by cancer to meet their pretrained network.
+        .map { meta, split, method -> [ meta.cancer, meta + [ id: "${meta.id}_${method}", method: method ], split ] }
+        .combine(cancer_cohorts, by: 0)
+        .map { cancer, meta, split, cohort -> [ cancer, meta, cohort, split ] }
+        .branch { _cancer, meta, _cohort, _split -> transfer: meta.method in transfer_methods; other: true }
+    // The transfer runs meet their cancer's pretrained network.
     ch_fit_transfer = ch_runs.transfer
-        .map { meta, split -> [ meta.cancer, meta, split ] }
         .combine(ch_pretrained, by: 0)
-        .combine(cohort)
-        .map { _cancer, meta, split, model, file -> [ meta, file, split, model ] }
+        .map { _cancer, meta, cohort, split, model -> [ meta, cohort, split, model ] }
     ch_fit_other = ch_runs.other
-        .combine(cohort)
-        .map { meta, split, file -> [ meta, file, split, [] ] }
+        .map { _cancer, meta, cohort, split -> [ meta, cohort, split, [] ] }
     FIT(ch_fit_transfer.mix(ch_fit_other))
     ch_versions = ch_versions.mix(FIT.out.versions)
 
-    ch_splits_by_id = ch_runs.transfer.mix(ch_runs.other).map { meta, split -> [ meta.id, split ] }
+    ch_inputs_by_id = ch_runs.transfer.mix(ch_runs.other)
+        .map { _cancer, meta, cohort, split -> [ meta.id, cohort, split ] }
     IMPUTE(
         FIT.out.model
             .map { meta, model -> [ meta.id, meta, model ] }
-            .join(ch_splits_by_id)
-            .combine(cohort)
-            .map { _id, meta, model, split, file -> [ meta, model, file, split ] }
+            .join(ch_inputs_by_id)
+            .map { _id, meta, model, cohort, split -> [ meta, model, cohort, split ] }
     )
     ch_versions = ch_versions.mix(IMPUTE.out.versions)
 
     ch_imputed = IMPUTE.out.imputed
         .map { meta, imputed -> [ meta.id, meta, imputed ] }
-        .join(ch_splits_by_id)
-        .combine(cohort)
-        .map { _id, meta, imputed, split, file -> [ meta, imputed, file, split ] }
+        .join(ch_inputs_by_id)
+        .map { _id, meta, imputed, cohort, split -> [ meta, imputed, cohort, split ] }
     EVALUATE(ch_imputed)
     ch_versions = ch_versions.mix(EVALUATE.out.versions)
 

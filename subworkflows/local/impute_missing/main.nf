@@ -1,8 +1,9 @@
 /*
  * IMPUTE mode: per target cancer, fit the method on every sample that has expression, impute
- * the samples that have none, and run the survival analysis of the completed cohort. The
- * transfer methods start from a network pretrained on `pool`: without each target cancer when
- * the targets are in it, on all of it when they are in an external cohort.
+ * the samples that have none, and run the survival analysis of the completed cohort, each task
+ * staging its cancer's file alone. The transfer methods start from a network pretrained on
+ * `pool`: without each target cancer when the targets are in it, on all of it when they are
+ * in an external cohort.
  */
 include { PRETRAINED_NETWORKS } from '../pretrained_networks/main'
 include { FIT                 } from '../../../modules/local/fit/main'
@@ -11,31 +12,37 @@ include { COMPLETE            } from '../../../modules/local/complete/main'
 
 workflow IMPUTE_MISSING {
     take:
-    cancers          // list of cancer type names
+    cancer_cohorts   // channel: [ cancer, the cohort of its samples alone ]
     method           // the method's name
     transfer_methods // methods that start from a pretrained network
-    cohort           // value channel: the cohort holding the target cancers
-    pool             // value channel: the cohort to pretrain on (the same, or the pool of an external cohort)
+    pool             // value channel: the cohort to pretrain on (the targets' own, or the pool of an external cohort)
     external         // boolean: the targets are not in the pool
 
     main:
-    ch_runs = channel.fromList(cancers).map { cancer -> [ id: "${cancer}_${method}", cancer: cancer, method: method ] }
+    ch_runs = cancer_cohorts.map { cancer, cohort -> [ cancer, [ id: "${cancer}_${method}", cancer: cancer, method: method ], cohort ] }
     ch_versions = channel.empty()
     ch_pretrained = channel.empty()
     if (method in transfer_methods) {
-        PRETRAINED_NETWORKS(channel.fromList(cancers), pool, !external)
-        ch_fit = ch_runs.map { meta -> [ meta.cancer, meta ] }
+        PRETRAINED_NETWORKS(cancer_cohorts.map { cancer, _cohort -> cancer }, pool, !external)
+        ch_fit = ch_runs
             .combine(PRETRAINED_NETWORKS.out.models, by: 0)
-            .combine(cohort)
-            .map { _cancer, meta, model, file -> [ meta, file, [], model ] }
+            .map { _cancer, meta, cohort, model -> [ meta, cohort, [], model ] }
         ch_versions = ch_versions.mix(PRETRAINED_NETWORKS.out.versions)
         ch_pretrained = PRETRAINED_NETWORKS.out.models
     } else {
-        ch_fit = ch_runs.combine(cohort).map { meta, file -> [ meta, file, [], [] ] }
+        ch_fit = ch_runs.map { _cancer, meta, cohort -> [ meta, cohort, [], [] ] }
     }
     FIT(ch_fit)
-    IMPUTE(FIT.out.model.combine(cohort).map { meta, model, file -> [ meta, model, file, [] ] })
-    COMPLETE(IMPUTE.out.imputed.combine(cohort))
+    ch_fitted = FIT.out.model
+        .map { meta, model -> [ meta.cancer, meta, model ] }
+        .combine(cancer_cohorts, by: 0)
+    IMPUTE(ch_fitted.map { _cancer, meta, model, cohort -> [ meta, model, cohort, [] ] })
+    COMPLETE(
+        IMPUTE.out.imputed
+            .map { meta, imputed -> [ meta.cancer, meta, imputed ] }
+            .combine(cancer_cohorts, by: 0)
+            .map { _cancer, meta, imputed, cohort -> [ meta, imputed, cohort ] }
+    )
     ch_versions = ch_versions.mix(FIT.out.versions, IMPUTE.out.versions, COMPLETE.out.versions)
 
     emit:
