@@ -22,7 +22,10 @@ workflow REPORT {
     ch_model_specs = models
         .collectFile { name, folder -> [ "${name}.model.json", folder.resolve('model.json').text ] }
         .collect().ifEmpty([])
-    ch_parameters = channel.of(groovy.json.JsonOutput.prettyPrint(groovy.json.JsonOutput.toJson(params)))
+    // The run's start time names its trace files; it is no parameter of the analysis, and a
+    // resumed run must find the report's inputs unchanged.
+    def analysis_params = params.findAll { name, _value -> !(name in ['trace_report_suffix', 'traceReportSuffix']) }
+    ch_parameters = channel.of(groovy.json.JsonOutput.prettyPrint(groovy.json.JsonOutput.toJson(analysis_params)))
         .collectFile(name: 'parameters.json')
 
     REPORT_DATA(
