@@ -273,8 +273,6 @@ def _methylation_matrix(blocks: Iterable[pd.DataFrame], options: PreprocessOptio
     variance = pd.concat(variances)
     methylation = pd.concat(kept, axis=1)
     counts.complete, counts.variable = n_complete, methylation.shape[1]
-    if np.isfinite(options.min_variance):  # a pool passes -inf: it filtered and warned itself
-        counts.warn_if_few_variable(options)
     if options.top_cpgs is not None:
         top = variance[methylation.columns].sort_values(ascending=False, kind="stable").index[: options.top_cpgs]
         methylation = methylation.loc[:, methylation.columns.isin(top)]
@@ -283,6 +281,8 @@ def _methylation_matrix(blocks: Iterable[pd.DataFrame], options: PreprocessOptio
             f"no CpG has variance >= {options.min_variance} (the largest is {variance.max():.4g}); "
             "lower --min-variance"
         )
+    if np.isfinite(options.min_variance):  # a pool passes -inf: it filtered and warned itself
+        counts.warn_if_few_variable(options)
     counts.kept = methylation.shape[1]
     return methylation
 

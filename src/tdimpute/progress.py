@@ -45,7 +45,6 @@ def configure_logging(quiet: bool = False) -> None:
     handler.setFormatter(_Formatter())
     root.addHandler(handler)
     root.setLevel(logging.WARNING if quiet else logging.INFO)
-    logging.captureWarnings(True)
 
 
 class Progress:

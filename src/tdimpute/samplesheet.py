@@ -215,12 +215,12 @@ class _CpgStatistics:
         variance = table["m2"] / (self.n_samples - 1)  # as var() after filling NA with the mean
         kept = variance[variance >= options.min_variance]
         counts.complete, counts.variable = len(table), len(kept)
-        counts.warn_if_few_variable(options)
         if options.top_cpgs is not None:
             kept = kept.sort_values(ascending=False, kind="stable").iloc[: options.top_cpgs]
         if kept.empty:
             raise TdimputeError(f"no CpG has variance >= {options.min_variance} (the largest is "
                                 f"{variance.max():.4g}); lower --min-variance")
+        counts.warn_if_few_variable(options)
         selected = table.index[table.index.isin(kept.index)]
         return selected, table.loc[selected, "mean"]
 
