@@ -7,7 +7,9 @@ and no partial output is left (outputs are written under a temporary name, then 
 from __future__ import annotations
 
 import json
+import logging
 import sys
+import time
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -28,6 +30,7 @@ app = typer.Typer(
     add_completion=False,
 )
 _state = {"debug": False}
+log = logging.getLogger(__name__)
 
 CohortOption = Annotated[Path, typer.Option("--cohort", help="Cohort file (HDF5) from preprocess or simulate.")]
 CancerOption = Annotated[Optional[str], typer.Option("--cancer", help="Cancer type to use from a multi-cancer cohort.")]
@@ -48,8 +51,25 @@ def _main(
     version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
                                           help="Print the version and exit.")] = False,
     debug: Annotated[bool, typer.Option("--debug", help="Show full tracebacks on errors.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print warnings and errors only: no summary line, no progress.")] = False,
 ) -> None:
+    from .progress import configure_logging
+
     _state["debug"] = debug
+    configure_logging(quiet)
+
+
+def _cohort_line(cohort) -> str:
+    """Samples per cancer type, and how many of them have no expression (are to impute)."""
+    cancers = cohort.clinical["cancer_type"].to_numpy()
+    lacking = ~cohort.has_expression
+    per_cancer = ", ".join(f"{c} {int((cancers == c).sum())}" for c in cohort.cancer_types)
+    return f"{len(cohort.samples)} samples ({per_cancer}), {int(lacking.sum())} without expression"
+
+
+def _elapsed(start: float) -> str:
+    seconds = time.monotonic() - start
+    return f"{seconds:.1f} s" if seconds < 120 else f"{seconds / 60:.1f} min"
 
 
 @app.command()
@@ -70,6 +90,7 @@ def simulate(
     cohort = simulate_cohort(n_samples=n_samples, n_cpgs=n_cpgs, n_genes=n_genes,
                              n_cancers=n_cancers, missing_fraction=missing_fraction, seed=seed)
     write_cohort(cohort, out)
+    log.info("simulate: %s: %s; %d CpGs, %d genes", out, _cohort_line(cohort), len(cohort.cpgs), len(cohort.genes))
 
 
 @app.command()
@@ -104,14 +125,18 @@ def download(
 
     if not (cohort or pancan or survival):
         raise TdimputeError("nothing to download: give --cohort, --pancan or --survival")
-    download_cohorts(out, cohort or [], pancan=pancan, survival=survival, tcga_hub=tcga_hub,
-                     pancan_hub=pancan_hub, retries=retries)
+    started = time.monotonic()
+    sheet = download_cohorts(out, cohort or [], pancan=pancan, survival=survival, tcga_hub=tcga_hub,
+                             pancan_hub=pancan_hub, retries=retries)
+    files = sorted(p.name for p in out.iterdir() if p.is_file() and not p.name.endswith(".part"))
+    log.info("download: %d files in %s (%s)%s", len(files), out, _elapsed(started),
+             f"; preprocess --samplesheet {sheet}" if sheet else "")
 
 
 @app.command()
 def preprocess(
     out: Annotated[Path, typer.Option("--out", help="Cohort file to write (HDF5).")],
-    methylation: Annotated[Optional[Path], typer.Option("--methylation", help="Beta values: Xena TSV (CpGs x samples) or CSV (samples x CpGs).")] = None,
+    methylation: Annotated[Optional[Path], typer.Option("--methylation", help="Beta (or M-) values: Xena TSV (CpGs x samples) or CSV (samples x CpGs).")] = None,
     expression: Annotated[Optional[Path], typer.Option("--expression", help="Expression: Xena TSV (genes x samples) or CSV (samples x genes); raw or log2(x+1).")] = None,
     samplesheet: Annotated[Optional[Path], typer.Option("--samplesheet", help="CSV of cohorts (cohort,methylation,expression,clinical) to pool, instead of --methylation/--expression; or a folder written by download.")] = None,
     staged: Annotated[Optional[Path], typer.Option("--staged", help="The samplesheet's files were staged here: its k-th file as STAGED/k/<name> (pipeline tasks).")] = None,
@@ -125,16 +150,18 @@ def preprocess(
     quantile_normalise: Annotated[bool, typer.Option("--quantile-normalise", help="Quantile-normalise both omics onto the --reference cohort (an external cohort before transfer).")] = False,
     orientation: Annotated[str, typer.Option("--orientation", help="auto, features-by-samples or samples-by-features.")] = "auto",
     per_cancer: Annotated[Optional[Path], typer.Option("--per-cancer", help="Also write each cancer type's samples as FOLDER/<cancer>.h5 (the same features as the pool).")] = None,
+    methylation_values: Annotated[str, typer.Option("--methylation-values", help="beta, m (M-values, converted to beta) or auto (beta in [0, 1], M-values when centred on 0).")] = "beta",
 ) -> None:
     """Turn methylation and expression matrices (or a samplesheet of cohorts) into a cohort file
     (the paper's filters): the pan-cancer pool, and with --per-cancer one file per cancer."""
     from .cohort import read_cohort, write_cohort
     from .io import read_matrix, read_matrix_chunks
     from .io.clinical import read_clinical
-    from .preprocess import PreprocessOptions, preprocess as run
+    from .preprocess import PreprocessOptions, preprocess as run, summary_line
 
     options = PreprocessOptions(log_transform=log_transform, min_variance=min_variance, top_cpgs=top_cpgs,
-                                max_na_fraction=max_na_fraction, quantile_normalise=quantile_normalise)
+                                max_na_fraction=max_na_fraction, quantile_normalise=quantile_normalise,
+                                methylation_values=methylation_values)
     if samplesheet is not None:
         from .samplesheet import preprocess_pool, read_samplesheet
 
@@ -159,6 +186,7 @@ def preprocess(
     write_cohort(cohort, out)
     for cancer in cohort.cancer_types if per_cancer else []:
         write_cohort(cohort.select_cancer(cancer), per_cancer / f"{cancer}.h5")
+    log.info("preprocess: %s: %s; %s", out, _cohort_line(cohort), summary_line(cohort))
 
 
 @app.command()
@@ -171,7 +199,9 @@ def select(
     genes), so that the tasks of that cancer stage and read only them."""
     from .cohort import read_cohort, write_cohort
 
-    write_cohort(read_cohort(cohort, cancer), out)
+    selected = read_cohort(cohort, cancer)
+    write_cohort(selected, out)
+    log.info("select: %s: %s", out, _cohort_line(selected))
 
 
 @app.command()
@@ -192,6 +222,8 @@ def split(
     made = make_split(read_cohort(cohort, cancer), missing_rate, replicate=replicate, seed=seed,
                       cancer=cancer, min_train=min_train, min_test=min_test)
     made.save(out)
+    log.info("split: %s: %s replicate %d, %d training and %d test samples (missing rate %g)", out,
+             cancer or "every cancer", replicate, len(made.train), len(made.test), missing_rate)
 
 
 def _read_target(cohort: Path, cancer: str | None, split):
@@ -242,10 +274,14 @@ def pretrain(
     from .cohort import read_cohort
     from .operations import pretrain as run
 
+    started = time.monotonic()
     model = run(read_cohort(cohort), exclude_cancer,
                 {**_given(epochs=epochs, batch_size=batch_size, hidden=hidden, learning_rate=learning_rate, seed=seed),
                  **_training_options(precision, validation_fraction, patience, checkpoint_dir, checkpoint_every)})
     model.save(out)
+    log.info("pretrain: %s: %s, %d training samples%s, final loss %.5f, %s", out, model.describe(),
+             model.n_training_, f" (without {exclude_cancer})" if exclude_cancer else "", model.history_[-1],
+             _elapsed(started))
 
 
 @app.command()
@@ -273,7 +309,7 @@ def fit(
     seed: SeedOption = 0,
 ) -> None:
     """Fit one method on the training samples of a split, the same way for every method."""
-    from .operations import fit_method, target_cohort
+    from .operations import fit_method, target_cohort, training_rows
     from .splits import Split
 
     loaded_split = Split.load(split_file) if split_file else None
@@ -282,7 +318,12 @@ def fit(
                     pretrained=str(pretrained) if pretrained else None, alpha=alpha, rank=rank, k=k,
                     network=network)
     params.update(_training_options(precision, validation_fraction, patience, checkpoint_dir, checkpoint_every))
-    fit_method(method, target, loaded_split, params, seed=seed, reliability_folds=reliability_folds).save(out)
+    started = time.monotonic()
+    model = fit_method(method, target, loaded_split, params, seed=seed, reliability_folds=reliability_folds)
+    model.save(out)
+    log.info("fit: %s: %s (%s), %d training samples%s, %s", out, method, model.describe(),
+             len(training_rows(target, loaded_split)),
+             f", reliability over {reliability_folds} folds" if reliability_folds else "", _elapsed(started))
 
 
 @app.command()
@@ -310,6 +351,8 @@ def impute(
     if reliability is not None:
         write_tsv(fitted.reliability_, reliability, index=False)
     write_expression(imputed, out)
+    log.info("impute: %s: %d samples x %d genes by %s%s", out, *imputed.shape, fitted.method,
+             f"; reliability in {reliability}" if reliability is not None else "")
 
 
 @app.command()
@@ -333,6 +376,9 @@ def evaluate(
         metrics = {"method": method, **metrics}
     write_tsv(per_gene, out.with_name(out.name.removesuffix(".json") + ".genes.tsv"), index=False)
     write_json(out, metrics)
+    log.info("evaluate: %s: RMSE %.4f, MAE %.4f, R² %.4f per sample (the paper's), %.4f per gene (mean) over "
+             "%d samples x %d genes", out, metrics["rmse"], metrics["mae"], metrics["r2"],
+             per_gene["r2"].mean(), metrics["n_samples"], metrics["n_genes"])
 
 
 @app.command()
@@ -371,6 +417,9 @@ def downstream(
         kaplan_meier_clusters(tables["clusters"], tmp / "kaplan_meier.png", {
             f"cluster_{name}": f"{name} expression: log-rank p = {summary[f'cluster_logrank_p_{name}']:.2g}"
             for name in ("true", "imputed")})
+    log.info("downstream: %s: %d samples x %d genes; cluster log-rank p %.2g true, %.2g imputed", out,
+             summary["n_samples"], summary["n_genes"], summary["cluster_logrank_p_true"],
+             summary["cluster_logrank_p_imputed"])
 
 
 @app.command()
@@ -399,6 +448,9 @@ def complete(
         kaplan_meier_clusters(tables["clusters"], tmp / "kaplan_meier.png", {
             "cluster": f"completed cohort: log-rank p = {summary['cluster_logrank_p']:.2g}"})
         write_json(tmp / "completed.json", summary)
+    log.info("complete: %s: %d samples (%d imputed) x %d genes; %d prognostic genes (p <= 0.05), cluster "
+             "log-rank p %.2g", out, summary["n_samples"], summary["n_imputed"], completed.shape[1],
+             summary["n_prognostic_genes_p05"], summary["cluster_logrank_p"])
 
 
 @app.command()
@@ -425,6 +477,8 @@ def summarize(
 
         with atomic_path(out.with_name(f"{field}_by_missing_rate.png")) as tmp:
             metric_by_missing_rate(summary, field, tmp)
+    log.info("summarize: %s: %d runs in %d rows%s", out, len(table), len(summary),
+             f", {len(plot)} figures" if plot else "")
 
 
 @app.command("report-data")
@@ -453,7 +507,7 @@ def report_data(
             raise TdimputeError(f"{path} does not exist")
     with atomic_path(out, directory=True) as tmp:
         written = write_report_data(inputs, tmp)
-    print(f"report-data: {len(written)} sections in {out}", file=sys.stderr)
+    log.info("report-data: %s: %d sections", out, len(written))
 
 
 @app.command()

@@ -150,7 +150,7 @@ def check_beta_values(methylation: np.ndarray, samples, cpgs, allow_missing: boo
         i, j = np.argwhere(outside)[0]
         raise TdimputeError(
             f"expected beta values in [0, 1], found {methylation[i, j]:.4g} at CpG {cpgs[j]} "
-            f"of sample {samples[i]} (M-values or percentages?)"
+            f"of sample {samples[i]} (M-values? preprocess --methylation-values m or auto converts them; percentages?)"
         )
 
 

@@ -10,8 +10,8 @@ exponential back-off.
 from __future__ import annotations
 
 import http.client
+import logging
 import os
-import sys
 import time
 import urllib.error
 import urllib.request
@@ -20,7 +20,9 @@ from pathlib import Path
 from urllib.parse import quote
 
 from .errors import TdimputeError
+from .progress import progress
 
+log = logging.getLogger(__name__)
 TCGA_HUB = "https://tcga.xenahubs.net/download"
 PANCAN_HUB = "https://tcga-pancan-atlas-hub.s3.us-east-1.amazonaws.com/download"
 PANCAN_FILES = (
@@ -80,7 +82,7 @@ def download(remote: Remote, folder: Path, retries: int = 5, timeout: float = 60
     """Fetch one file into `folder` (see the module's description); returns its path."""
     target = folder / remote.name
     if target.is_file():
-        print(f"download: {remote.name} is already here", file=sys.stderr, flush=True)
+        log.info("download: %s is already here", remote.name)
         return target
     folder.mkdir(parents=True, exist_ok=True)
     partial = folder / (remote.name + ".part")
@@ -94,11 +96,10 @@ def download(remote: Remote, folder: Path, retries: int = 5, timeout: float = 60
             if attempt == retries:
                 raise TdimputeError(f"download of {remote.url} failed after {retries} attempts: {exc!r}") from None
             wait = backoff ** (attempt - 1)
-            print(f"download: {remote.name}: {exc!r}; retrying in {wait:g} s ({attempt}/{retries})",
-                  file=sys.stderr, flush=True)
+            log.info("download: %s: %r; retrying in %g s (%d/%d)", remote.name, exc, wait, attempt, retries)
             time.sleep(wait)
     os.replace(partial, target)
-    print(f"download: {remote.name} complete ({total} bytes)", file=sys.stderr, flush=True)
+    log.info("download: %s complete (%d bytes)", remote.name, total)
     return target
 
 
@@ -125,14 +126,14 @@ def _fetch(remote: Remote, partial: Path, timeout: float) -> int:
             have, mode = 0, "wb"
             total = int(response.headers.get("Content-Length", -1))
         last_report = time.monotonic()
-        with open(partial, mode) as out:
+        with open(partial, mode) as out, progress(f"download {remote.name}", total if total > 0 else None, have) as bar:
             while block := response.read(BLOCK):
                 out.write(block)
                 have += len(block)
-                if time.monotonic() - last_report >= PROGRESS_SECONDS:
-                    last_report = time.monotonic()
-                    share = f" ({100 * have / total:.0f} %)" if total > 0 else ""
-                    print(f"download: {remote.name}: {have / 1e6:.1f} MB{share}", file=sys.stderr, flush=True)
+                due = time.monotonic() - last_report >= PROGRESS_SECONDS
+                last_report = time.monotonic() if due else last_report
+                share = f" ({100 * have / total:.0f} %)" if total > 0 else ""
+                bar.update(have, f"{have / 1e6:.1f} MB{share}", line=due)
     if total >= 0 and have != total:
         raise _Incomplete(f"received {have} of {total} bytes")
     return have

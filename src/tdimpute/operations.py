@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import sys
+import logging
 
 import numpy as np
 import pandas as pd
@@ -11,7 +11,10 @@ from .cohort import Cohort
 from .errors import TdimputeError
 from .metrics import per_gene_accuracy
 from .models import Imputer, imputer_class
+from .progress import progress
 from .splits import Split
+
+log = logging.getLogger(__name__)
 
 
 def target_cohort(cohort: Cohort, cancer: str | None, split: Split | None) -> Cohort:
@@ -90,11 +93,12 @@ def held_out_reliability(make_model, cohort: Cohort, rows: np.ndarray, folds: in
 
     methylation, truth = methylation_frame(cohort, rows), expression_frame(cohort, rows)
     held_out = np.empty(truth.shape)
-    for fold, (train, test) in enumerate(KFold(folds, shuffle=True, random_state=seed).split(methylation), 1):
-        print(f"reliability: fold {fold}/{folds} ({len(train)} samples fit, {len(test)} held out)",
-              file=sys.stderr, flush=True)
-        model = make_model().fit(methylation.iloc[train], truth.iloc[train])
-        held_out[test] = model.predict(methylation.iloc[test]).to_numpy()
+    with progress("reliability", folds) as bar:
+        for fold, (train, test) in enumerate(KFold(folds, shuffle=True, random_state=seed).split(methylation), 1):
+            bar.update(fold - 1, f"fold {fold}/{folds} ({len(train)} samples fit, {len(test)} held out)")
+            model = make_model().fit(methylation.iloc[train], truth.iloc[train])
+            held_out[test] = model.predict(methylation.iloc[test]).to_numpy()
+        bar.update(folds, f"{folds} folds done", line=False)
     return per_gene_accuracy(truth, pd.DataFrame(held_out, index=truth.index, columns=truth.columns))
 
 

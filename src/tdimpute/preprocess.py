@@ -6,11 +6,15 @@ every sample dropped. Methylation: CpGs with missing values dropped (or, under
 filter (the paper keeps CpGs whose variance across samples is >= 0.05; `top_cpgs` keeps the N
 most variable instead or as well). Samples with methylation but no expression are kept and
 marked: they are what the pipeline imputes.
+
+Methylation is beta values; M-values (log2(beta / (1 - beta)), as limma or minfi give) are
+converted to beta block by block before any check or filter (`methylation_values`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import logging
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -21,9 +25,15 @@ from . import __version__
 from .cohort import Cohort, check_beta_values
 from .errors import TdimputeError
 
+log = logging.getLogger(__name__)
 # Largest log2(x + 1) value accepted as already logged, smallest maximum taken as raw counts.
 LOGGED_MAX = 30.0
 RAW_MIN = 50.0
+FEW_VARIABLE = 0.1  # warn when the variance filter keeps a smaller share of the CpGs
+METHYLATION_VALUES = ("beta", "m", "auto")
+# auto takes values outside [0, 1] as M-values only when centred on 0 with both signs common.
+M_MEDIAN_LIMIT = 1.0
+M_SIGN_SHARE = 0.1
 
 
 @dataclass
@@ -34,6 +44,96 @@ class PreprocessOptions:
     max_na_fraction: float = 0.0
     min_samples: int = 3
     quantile_normalise: bool = False  # onto the reference cohort's distributions
+    methylation_values: str = "beta"  # beta | m | auto
+
+
+class BetaValues:
+    """Turns blocks of methylation into beta values as `methylation_values` says (beta: as
+    they are; m: converted; auto: betas if within [0, 1], M-values if centred on 0, each file
+    judged on its first block). `found` is what was read: {"beta"}, {"m"} or both."""
+
+    def __init__(self, methylation_values: str) -> None:
+        if methylation_values not in METHYLATION_VALUES:
+            raise TdimputeError(f"--methylation-values must be one of {', '.join(METHYLATION_VALUES)}, "
+                                f"got {methylation_values!r}")
+        self.methylation_values = methylation_values
+        self.found: set[str] = set()
+
+    def of(self, blocks: Iterable[pd.DataFrame]) -> Iterator[pd.DataFrame]:
+        """One file's blocks as beta values."""
+        kind = None if self.methylation_values == "auto" else self.methylation_values
+        for block in blocks:
+            kind = kind or _kind_of(block.to_numpy(np.float64))
+            self.found.add(kind)
+            yield block if kind == "beta" else m_to_beta(block)
+
+
+def _kind_of(values: np.ndarray) -> str:
+    """beta, or m where values beyond [0, 1] are spread around 0; else beta, for the
+    beta-value check to refuse with its message."""
+    present = values[np.isfinite(values)]
+    if present.size == 0 or (present.min() >= 0 and present.max() <= 1):
+        return "beta"
+    centred = abs(float(np.median(present))) <= M_MEDIAN_LIMIT
+    both_signs = min((present < 0).mean(), (present > 0).mean()) >= M_SIGN_SHARE
+    return "m" if centred and both_signs else "beta"
+
+
+def m_to_beta(frame: pd.DataFrame) -> pd.DataFrame:
+    """beta = 2^M / (1 + 2^M), computed as 1 / (1 + 2^-M) so that large M cannot overflow."""
+    with np.errstate(over="ignore"):
+        beta = 1.0 / (1.0 + np.exp2(-frame.to_numpy(np.float64)))
+    return pd.DataFrame(beta.astype(np.float32), index=frame.index, columns=frame.columns)
+
+
+def beta_to_m(frame: pd.DataFrame) -> pd.DataFrame:
+    """M = log2(beta / (1 - beta)): the inverse of `m_to_beta`."""
+    beta = frame.to_numpy(np.float64)
+    with np.errstate(divide="ignore"):
+        return pd.DataFrame(np.log2(beta / (1 - beta)), index=frame.index, columns=frame.columns)
+
+
+@dataclass
+class CpgCounts:
+    """How many CpGs each filter let through: read, within the NA limit, variable enough,
+    kept (after --top-cpgs, or the reference's list)."""
+
+    read: int = 0
+    complete: int = 0
+    variable: int = 0
+    kept: int = 0
+
+    def warn_if_few_variable(self, options: PreprocessOptions) -> None:
+        if self.complete and self.variable < FEW_VARIABLE * self.read:
+            log.warning("the variance filter kept %d of %d CpGs (variance >= %g, a threshold made for the "
+                        "485,000 probes of the 450k array): lower --min-variance (e.g. 0) or keep the most "
+                        "variable with --top-cpgs N", self.variable, self.read, options.min_variance)
+
+    def describe(self, options: PreprocessOptions) -> str:
+        steps = [f"{self.complete} with NA share <= {options.max_na_fraction:g}"] if self.complete != self.read else []
+        steps.append(f"{self.variable} with variance >= {options.min_variance:g}")
+        if options.top_cpgs is not None:
+            steps.append(f"the {options.top_cpgs} most variable of those")
+        return f"{self.kept} of {self.read} CpGs kept ({', '.join(steps)})"
+
+
+def summary_line(cohort: Cohort) -> str:
+    """What preprocess kept, from the provenance it recorded."""
+    made = cohort.provenance
+    options = PreprocessOptions(**made["options"])
+    cpgs = CpgCounts(**made["cpg_counts"])
+    line = cpgs.describe(options) if "reference" not in made else \
+        f"the reference's {len(cohort.cpgs)} CpGs ({cpgs.read} read)"
+    values = ", read as M-values and converted to beta" if "m" in made.get("methylation_values", []) else ""
+    return f"{line}{values}; {len(cohort.genes)} of {made['genes_read']} genes kept"
+
+
+def warn_if_nothing_to_impute(cohort: Cohort) -> None:
+    cancers = cohort.clinical["cancer_type"].to_numpy()
+    for cancer in cohort.cancer_types:
+        if cohort.has_expression[cancers == cancer].all():
+            log.warning("%s: every sample has expression, so there is nothing to impute (a benchmark "
+                        "split still can); add samples with methylation alone to impute them", cancer)
 
 
 def preprocess(
@@ -56,8 +156,11 @@ def preprocess(
     """
     options = options or PreprocessOptions()
     _check_not_transposed(expression, "expression")
-    methylation = _methylation_matrix([methylation] if isinstance(methylation, pd.DataFrame) else methylation,
-                                      options)
+    betas = BetaValues(options.methylation_values)
+    counts = CpgCounts()
+    methylation = _methylation_matrix(betas.of([methylation] if isinstance(methylation, pd.DataFrame) else methylation),
+                                      options, counts)
+    genes_read = expression.shape[1]
     samples = methylation.index
     paired = samples.intersection(expression.index)
     if len(paired) == 0:
@@ -69,6 +172,7 @@ def preprocess(
     if reference is not None:
         methylation = _restrict(methylation, reference.cpgs, "CpG")
         expression = _restrict(expression, reference.genes, "gene")
+        counts.kept = methylation.shape[1]
         if options.quantile_normalise:
             methylation, expression = _onto_reference(methylation, expression, reference)
     elif options.quantile_normalise:
@@ -78,7 +182,7 @@ def preprocess(
         raise TdimputeError(
             f"only {n_with_expression} samples have both omics; at least {options.min_samples} needed"
         )
-    return Cohort(
+    cohort = Cohort(
         samples=samples.to_numpy(dtype=object),
         cpgs=methylation.columns.to_numpy(dtype=object),
         genes=expression.columns.to_numpy(dtype=object),
@@ -90,8 +194,14 @@ def preprocess(
             "tdimpute_version": __version__,
             "options": options.__dict__,
             "n_samples_with_expression": n_with_expression,
+            "cpg_counts": counts.__dict__,
+            "genes_read": genes_read,
+            "methylation_values": sorted(betas.found),
+            **({"reference": True} if reference is not None else {}),
         },
     )
+    warn_if_nothing_to_impute(cohort)
+    return cohort
 
 
 def _check_not_transposed(frame: pd.DataFrame, what: str) -> None:
@@ -144,10 +254,13 @@ def _needs_log(maximum: float, log_transform: str) -> bool:
     )
 
 
-def _methylation_matrix(blocks: Iterable[pd.DataFrame], options: PreprocessOptions) -> pd.DataFrame:
-    """Check and filter blocks of CpGs one at a time; the CpGs kept, in file order."""
+def _methylation_matrix(blocks: Iterable[pd.DataFrame], options: PreprocessOptions,
+                        counts: CpgCounts) -> pd.DataFrame:
+    """Check and filter blocks of CpGs one at a time; the CpGs kept, in file order. `counts`
+    is filled in."""
     kept, variances, n_complete = [], [], 0
     for block in blocks:
+        counts.read += block.shape[1]
         _check_not_transposed(block, "methylation")
         if kept and not block.index.equals(kept[0].index):
             raise TdimputeError("methylation blocks do not hold the same samples")
@@ -159,6 +272,7 @@ def _methylation_matrix(blocks: Iterable[pd.DataFrame], options: PreprocessOptio
         raise TdimputeError("every CpG has missing values; raise --max-na-fraction")
     variance = pd.concat(variances)
     methylation = pd.concat(kept, axis=1)
+    counts.complete, counts.variable = n_complete, methylation.shape[1]
     if options.top_cpgs is not None:
         top = variance[methylation.columns].sort_values(ascending=False, kind="stable").index[: options.top_cpgs]
         methylation = methylation.loc[:, methylation.columns.isin(top)]
@@ -167,6 +281,9 @@ def _methylation_matrix(blocks: Iterable[pd.DataFrame], options: PreprocessOptio
             f"no CpG has variance >= {options.min_variance} (the largest is {variance.max():.4g}); "
             "lower --min-variance"
         )
+    if np.isfinite(options.min_variance):  # a pool passes -inf: it filtered and warned itself
+        counts.warn_if_few_variable(options)
+    counts.kept = methylation.shape[1]
     return methylation
 
 

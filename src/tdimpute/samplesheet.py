@@ -19,8 +19,8 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
+import logging
 import os
-import sys
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -31,8 +31,9 @@ from .cohort import Cohort, check_beta_values
 from .errors import TdimputeError
 from .io import read_matrix, read_matrix_chunks
 from .io.clinical import read_clinical
-from .preprocess import PreprocessOptions, preprocess
+from .preprocess import BetaValues, CpgCounts, PreprocessOptions, preprocess
 
+log = logging.getLogger(__name__)
 COLUMNS = ("cohort", "methylation", "expression", "clinical")
 SHEET_NAME = "samplesheet.csv"  # the sheet in a folder (what tdimpute download writes)
 
@@ -134,24 +135,27 @@ def preprocess_pool(sources: list[CohortFiles], options: PreprocessOptions | Non
     filled with the samplesheet's CpG means, and `options.quantile_normalise` maps both omics onto
     the reference's distributions."""
     options = options or PreprocessOptions()
-    statistics = _CpgStatistics()
-    samples_of = {source.cohort: statistics.add_file(read_matrix_chunks(source.methylation, orientation, "methylation"),
-                                                     source.methylation)
+    statistics, betas = _CpgStatistics(), BetaValues(options.methylation_values)
+    samples_of = {source.cohort: statistics.add_file(betas.of(read_matrix_chunks(source.methylation, orientation,
+                                                                                 "methylation")), source.methylation)
                   for source in sources}
-    selected, means = statistics.selection(options) if reference is None else statistics.reference_cpgs(reference)
-    print(f"pool: {len(selected)} of {statistics.n_cpgs} CpGs kept over {statistics.n_samples} samples",
-          file=sys.stderr, flush=True)
-    methylation = pd.concat([_selected_cpgs(source, selected, orientation) for source in sources])
+    statistics.warn_if_partial([source.cohort for source in sources])
+    counts = CpgCounts(read=statistics.n_cpgs)
+    selected, means = statistics.selection(options, counts) if reference is None else statistics.reference_cpgs(reference)
+    counts.kept = len(selected)
+    methylation = pd.concat([_selected_cpgs(source, selected, orientation, betas) for source in sources])
     repeated = methylation.index[methylation.index.duplicated()]
     if len(repeated):
         raise TdimputeError(f"sample {repeated[0]!r} is in more than one cohort's methylation")
     methylation = methylation.fillna(means)
     expression = _pooled_expression(sources, orientation)
     # The pool decided every CpG filter; preprocess keeps what it is given.
-    kept_as_given = dataclasses.replace(options, min_variance=-np.inf, top_cpgs=None, max_na_fraction=0.0)
+    kept_as_given = dataclasses.replace(options, min_variance=-np.inf, top_cpgs=None, max_na_fraction=0.0,
+                                        methylation_values="beta")
     cohort = preprocess(methylation, expression, clinical=_pooled_clinical(sources, samples_of, methylation.index),
                         options=kept_as_given, provenance=provenance, reference=reference)
-    cohort.provenance["options"] = options.__dict__
+    cohort.provenance.update(options=options.__dict__, cpg_counts=counts.__dict__,
+                             methylation_values=sorted(betas.found))
     return cohort
 
 
@@ -193,8 +197,16 @@ class _CpgStatistics:
         squares = np.nansum((values - mean) ** 2, axis=0)
         return pd.DataFrame({"count": count, "mean": np.nan_to_num(mean), "m2": squares}, index=block.columns)
 
-    def selection(self, options: PreprocessOptions) -> tuple[pd.Index, pd.Series]:
-        """The CpGs that pass, in first-file order, and their means (to fill NA with)."""
+    def warn_if_partial(self, cohorts: list[str]) -> None:
+        """CpGs absent from some file cannot be pooled: say how many are left out."""
+        partial = self.frame.index[self.frame["files"] < self.n_files]
+        if len(partial):
+            log.warning("%d of %d CpGs are absent from some methylation file of %s and are left out, e.g. %r",
+                        len(partial), self.n_cpgs, ", ".join(cohorts), partial[0])
+
+    def selection(self, options: PreprocessOptions, counts: CpgCounts) -> tuple[pd.Index, pd.Series]:
+        """The CpGs that pass, in first-file order, and their means (to fill NA with);
+        `counts` is filled in."""
         table = self.frame[self.frame["files"] == self.n_files]
         within = 1 - table["count"] / self.n_samples <= options.max_na_fraction
         if not within.any():
@@ -202,11 +214,13 @@ class _CpgStatistics:
         table = table[within]
         variance = table["m2"] / (self.n_samples - 1)  # as var() after filling NA with the mean
         kept = variance[variance >= options.min_variance]
+        counts.complete, counts.variable = len(table), len(kept)
         if options.top_cpgs is not None:
             kept = kept.sort_values(ascending=False, kind="stable").iloc[: options.top_cpgs]
         if kept.empty:
             raise TdimputeError(f"no CpG has variance >= {options.min_variance} (the largest is "
                                 f"{variance.max():.4g}); lower --min-variance")
+        counts.warn_if_few_variable(options)
         selected = table.index[table.index.isin(kept.index)]
         return selected, table.loc[selected, "mean"]
 
@@ -233,9 +247,9 @@ def _merge(a: pd.DataFrame, b: pd.DataFrame) -> pd.DataFrame:
                          "files": a["files"] + b["files"]}, index=a.index)
 
 
-def _selected_cpgs(source: CohortFiles, selected: pd.Index, orientation: str) -> pd.DataFrame:
+def _selected_cpgs(source: CohortFiles, selected: pd.Index, orientation: str, betas: BetaValues) -> pd.DataFrame:
     blocks = [block.loc[:, block.columns.isin(selected)]
-              for block in read_matrix_chunks(source.methylation, orientation, "methylation")]
+              for block in betas.of(read_matrix_chunks(source.methylation, orientation, "methylation"))]
     return pd.concat(blocks, axis=1).loc[:, selected]
 
 
@@ -246,6 +260,10 @@ def _pooled_expression(sources: list[CohortFiles], orientation: str) -> pd.DataF
     genes = frames[0].columns
     for frame in frames[1:]:
         genes = genes.intersection(frame.columns, sort=False)
+    every = frames[0].columns.union(pd.Index([g for frame in frames[1:] for g in frame.columns]), sort=False)
+    if len(genes) < len(every):
+        log.warning("%d of %d genes are absent from some expression file and are left out, e.g. %r",
+                    len(every) - len(genes), len(every), every.difference(genes)[0])
     expression = pd.concat([frame.loc[:, genes] for frame in frames])
     repeated = expression.index[expression.index.duplicated()]
     if len(repeated):

@@ -17,7 +17,6 @@ from __future__ import annotations
 import contextlib
 import gzip
 import re
-import sys
 import zlib
 from collections.abc import Iterator
 from pathlib import Path
@@ -27,6 +26,7 @@ import pandas as pd
 
 from ..errors import TdimputeError
 from ..files import atomic_path
+from ..progress import progress
 
 # TCGA-05-4384-01A-01D-1265-05 or TCGA.05.4384.01: project, TSS, participant, sample type.
 _TCGA = re.compile(r"^(TCGA|TARGET)[-.][A-Z0-9]{2}[-.][A-Z0-9]{4}([-.]\d{2})?", re.IGNORECASE)
@@ -89,7 +89,8 @@ def _stream_feature_rows(path: Path, what: str, chunk_values: int) -> Iterator[p
     size = path.stat().st_size
     separator = _separator(path)
     done = 0
-    with _read_errors(path, what), open(path, "rb") as raw:
+    with _read_errors(path, what), open(path, "rb") as raw, \
+            progress(f"{what} {path.name}", size, shown=size >= PROGRESS_MIN_BYTES) as bar:
         source = gzip.open(raw) if _is_gzip(path) else raw
         # The header is read by hand: pandas reads ahead, so it cannot share the handle.
         samples = source.readline().decode().rstrip("\r\n").split(separator)[1:]
@@ -102,9 +103,7 @@ def _stream_feature_rows(path: Path, what: str, chunk_values: int) -> Iterator[p
         for block in reader:
             done += len(block)
             yield _samples_by_features(block.T, path, what)
-            if size >= PROGRESS_MIN_BYTES:
-                print(f"{what}: {done} features read ({100 * raw.tell() / size:.0f} % of {path.name})",
-                      file=sys.stderr, flush=True)
+            bar.update(raw.tell(), f"{done} features read ({100 * raw.tell() / size:.0f} %)")
     if done == 0:
         raise TdimputeError(f"{what} file {path} has no data")
 

@@ -54,6 +54,7 @@ class Imputer:
             raise TdimputeError("training expression contains missing values")
         self.cpgs_ = methylation.columns.to_numpy(dtype=str)
         self.genes_ = expression.columns.to_numpy(dtype=str)
+        self.n_training_ = len(methylation)
         self._fit(np.asarray(methylation, dtype=np.float32), np.asarray(expression, dtype=np.float32))
         return self
 
@@ -64,6 +65,13 @@ class Imputer:
         X = align_columns(methylation, self.cpgs_, "CpG")
         predicted = self._predict(X)
         return pd.DataFrame(predicted, index=methylation.index, columns=self.genes_)
+
+    def describe(self) -> str:
+        """The hyper-parameters that shaped the fit, those chosen from the data included."""
+        return ", ".join(f"{name} {_short(value)}" for name, value in self._choices().items()) or "no hyper-parameters"
+
+    def _choices(self) -> dict:
+        return {}
 
     def _fit(self, X: np.ndarray, Y: np.ndarray) -> None:
         raise NotImplementedError
@@ -124,6 +132,14 @@ def load_model(directory: str | Path) -> Imputer:
     if (directory / RELIABILITY_FILE).is_file():
         model.reliability_ = pd.read_csv(directory / RELIABILITY_FILE, sep="\t")
     return model
+
+
+def _short(value) -> str:
+    if isinstance(value, (float, np.floating)):
+        return f"{value:.3g}"
+    if isinstance(value, (list, tuple)):
+        return "x".join(map(str, value))
+    return str(value)
 
 
 def align_columns(frame: pd.DataFrame, names: np.ndarray, what: str) -> np.ndarray:

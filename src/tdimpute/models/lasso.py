@@ -18,7 +18,7 @@ KKT conditions for every CpG outside the working set.
 
 from __future__ import annotations
 
-import sys
+import logging
 import warnings
 
 import numpy as np
@@ -28,6 +28,8 @@ from sklearn.linear_model import _cd_fast as cd_fast
 from sklearn.model_selection import KFold
 
 from .base import Imputer, expression_scale
+
+log = logging.getLogger(__name__)
 
 GENE_BLOCK = 1024  # genes screened together: bounds the (CpGs x block) matrices in memory
 WORKING_SET_STEP = 100  # CpGs added to a gene's working set per pass, at most
@@ -62,10 +64,10 @@ def lasso_path_genes(X: np.ndarray, Y: np.ndarray, alphas, tol: float = 1e-7, ma
         blocks.append(block)
         unconverged += stalled
         if n_genes > GENE_BLOCK:
-            print(f"{label}: {min(start + GENE_BLOCK, n_genes)}/{n_genes} genes", file=sys.stderr, flush=True)
+            log.info("%s: %d/%d genes", label, min(start + GENE_BLOCK, n_genes), n_genes)
     if unconverged:
-        print(f"warning: {label}: {unconverged} gene fits reached max_iter={max_iter} before "
-              f"their duality gap fell below tol={tol:g}", file=sys.stderr)
+        log.warning("%s: %d gene fits reached max_iter=%d before their duality gap fell below tol=%g",
+                    label, unconverged, max_iter, tol)
     path = []
     for i in range(len(alphas)):
         coef = sparse.hstack([block[i] for block in blocks], format="csc")
@@ -118,8 +120,8 @@ def _path_block(Xc: np.ndarray, Yc: np.ndarray, alphas: np.ndarray, tol: float, 
                     working[k] = np.union1d(working[k], added)
                     unsolved.add(k)
         if unsolved:
-            print(f"warning: {len(unsolved)} genes still violate the optimality conditions at alpha "
-                  f"{alpha:.3g} after {MAX_PASSES} passes", file=sys.stderr)
+            log.warning("%d genes still violate the optimality conditions at alpha %.3g after %d passes",
+                        len(unsolved), alpha, MAX_PASSES)
         path.append(sparse.csc_matrix(coef))
     return path, stalled
 
@@ -180,12 +182,15 @@ def cross_validated_paths(X: np.ndarray, Y: np.ndarray, alphas: np.ndarray, fold
         paths.append(lasso_path_genes(X[train], Y[train], alphas, tol, max_iter, label))
         for i, (coef, intercept) in enumerate(paths[-1]):
             errors[i] += np.mean((linear_prediction(coef, intercept, X[test]) - Y[test]) ** 2)
-        print(f"{label}: fold {fold}/{len(folds)} done", file=sys.stderr, flush=True)
+        log.info("%s: fold %d/%d done", label, fold, len(folds))
     return paths, errors / len(folds)
 
 
 class _ScaledLasso(Imputer):
     """Shared by lasso and lasso-cv: expression / scale in, scale * prediction out."""
+
+    def _choices(self) -> dict:
+        return {"alpha": float(self.alpha_)}
 
     def _fit_scaled(self, X: np.ndarray, Y: np.ndarray, alphas) -> None:
         """Fit at the last of the decreasing `alphas`, passing through the others."""
@@ -254,6 +259,7 @@ class LassoCVImputer(_ScaledLasso):
         rng = np.random.default_rng(self.seed)
         genes = np.sort(rng.choice(Y.shape[1], size=min(self.cv_genes, Y.shape[1]), replace=False))
         alphas = alpha_grid(X, scaled[:, genes], self.n_alphas, self.alpha_ratio)
+        self._warn_if_few_samples(len(X))
         folds = self._folds(X)
         paths, self.cv_mse_ = cross_validated_paths(X, scaled[:, genes], alphas, folds, self.tol,
                                                     self.max_iter, self.method)
@@ -262,13 +268,19 @@ class LassoCVImputer(_ScaledLasso):
         self.cv_genes_ = genes
         self.cv_models_ = [(train, test, *path[best]) for (train, test), path in zip(folds, paths)]
         if best == len(alphas) - 1:
-            print(f"warning: {self.method} chose the smallest alpha tried ({alphas[-1]:.3g}); a smaller "
-                  "alpha_ratio may fit better", file=sys.stderr)
+            log.warning("%s chose the smallest alpha tried (%.3g); a smaller alpha_ratio may fit better",
+                        self.method, alphas[-1])
         # The path down to the chosen alpha warm-starts every gene's final fit.
         self._fit_scaled(X, Y, alphas[: best + 1])
 
     def _folds(self, X: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
         return list(KFold(min(self.cv, len(X)), shuffle=True, random_state=self.seed).split(X))
+
+    def _warn_if_few_samples(self, n: int) -> None:
+        if self.cv > n:
+            log.warning("%s: %d cross-validation folds but only %d training samples: leave-one-out instead, "
+                        "and alpha chosen on one sample per fold; use more samples (a lower --missing-rate)",
+                        self.method, self.cv, n)
 
     def _metadata(self) -> dict:
         return {**super()._metadata(), "alphas": self.alphas_.tolist(), "cv_mse": self.cv_mse_.tolist()}
@@ -322,7 +334,7 @@ class BaggedLassoCV(LassoCVImputer):
             coef, intercept = lasso_path_genes(X[train], scaled[train], [self.alpha_], self.tol, self.max_iter,
                                                self.method, coef_init=full)[0]
             models.append((train, test, coef, intercept))
-            print(f"{self.method}: fold model {fold}/{len(folds)} done", file=sys.stderr, flush=True)
+            log.info("%s: fold model %d/%d done", self.method, fold, len(folds))
         return models
 
     def fold_prediction(self, X: np.ndarray, fold: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -15,8 +15,12 @@ decay, Glorot-uniform weights and zero biases, as in the paper.
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import os
+import re
 import sys
+import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -25,18 +29,49 @@ import pandas as pd
 from ..errors import TdimputeError
 from .base import Imputer, align_columns, expression_scale
 
+log = logging.getLogger(__name__)
 WEIGHTS_FILE = "network.weights.h5"
+MIN_TRAINING_SAMPLES = 30  # fewer, and a network learns little more than each gene's mean
+# What TensorFlow's native libraries print while loading, before its log level applies.
+_LOADING_NOISE = re.compile(r"WARNING: All log messages before absl::InitializeLog\(\)|I\d{4} [\d:. ]+\d+ \S+\] ")
 
 
 def _tensorflow():
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # keep TensorFlow's start-up chatter out
+    if "tensorflow" not in sys.modules:
+        os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+        os.environ.setdefault("GRPC_VERBOSITY", "ERROR")
     try:
-        import tensorflow as tf
+        with _filtered_native_stderr(os.environ.get("TF_CPP_MIN_LOG_LEVEL", "2") != "0"):
+            import tensorflow as tf
     except ImportError:  # pragma: no cover - depends on the installation
         raise TdimputeError(
             "TensorFlow is not installed: pip install 'tdimpute[cpu]' (or '[gpu]')"
         ) from None
     return tf
+
+
+@contextlib.contextmanager
+def _filtered_native_stderr(active: bool):
+    """Within the block, stderr (the file descriptor, which native code writes to) is caught,
+    then written back without the absl preamble and INFO lines (oneDNN's notice) that
+    TensorFlow's libraries print while loading whatever TF_CPP_MIN_LOG_LEVEL says."""
+    if not active or "tensorflow" in sys.modules:
+        yield
+        return
+    sys.stderr.flush()
+    saved = os.dup(2)
+    with tempfile.TemporaryFile() as caught:
+        os.dup2(caught.fileno(), 2)
+        try:
+            yield
+        finally:
+            sys.stderr.flush()
+            os.dup2(saved, 2)
+            os.close(saved)
+            caught.seek(0)
+            kept = [line for line in caught.read().decode(errors="replace").splitlines(keepends=True)
+                    if not _LOADING_NOISE.match(line)]
+            sys.stderr.write("".join(kept))
 
 
 class _Network(Imputer):
@@ -68,6 +103,15 @@ class _Network(Imputer):
         self.checkpoint_dir = checkpoint_dir
         self.checkpoint_every = checkpoint_every
 
+    def _choices(self) -> dict:
+        return {"hidden": self._hidden_sizes, "epochs": len(self.history_), "batch size": self.batch_size,
+                "learning rate": self.learning_rate, "precision": self.compute_dtype_}
+
+    @property
+    def label(self) -> str:
+        """What its training is called in progress lines."""
+        return self.method
+
     @property
     def _hidden_sizes(self) -> list[int]:
         return list(self.hidden) if self.hidden else [4000]
@@ -87,13 +131,17 @@ class _Network(Imputer):
         targets = Y / self.scale_
         above = int((targets >= 1).sum())
         if above:
-            print(f"warning: {above} training values exceed the output scale {self.scale_:.4g} "
-                  "and cannot be reached by the sigmoid output", file=sys.stderr)
+            log.warning("%s: %d training values exceed the output scale %.4g and cannot be reached by "
+                        "the sigmoid output", self.label, above, self.scale_)
+        if len(X) < MIN_TRAINING_SAMPLES:
+            log.warning("%s: only %d training samples; a network needs about %d or more to learn more than "
+                        "each gene's mean: use more samples (a lower --missing-rate) or the method lasso-cv "
+                        "or tdimpute-plus", self.label, len(X), MIN_TRAINING_SAMPLES)
         settings = TrainingSettings(
             epochs=self.epochs, batch_size=self.batch_size, learning_rate=self.learning_rate, seed=self.seed,
             compute_dtype=resolve_precision(self.precision), validation_fraction=self.validation_fraction,
             patience=self.patience, checkpoint_dir=self.checkpoint_dir, checkpoint_every=self.checkpoint_every,
-            label=self.method)
+            label=self.label)
         self.compute_dtype_ = settings.compute_dtype
         self.history_, self.validation_history_ = train(self.network_, X, targets.astype(np.float32), settings)
 
@@ -132,6 +180,7 @@ class SelfNetwork(_Network):
 
 class PretrainedNetwork(_Network):
     method = "tdimpute-notf"
+    label = "pretrain"
     _fit = _Network._fit_from_scratch
 
     def __init__(self, hidden: list[int] | None = None, activation: str = "sigmoid",

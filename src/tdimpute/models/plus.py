@@ -65,6 +65,9 @@ class PlusImputer(Imputer):
             self.history_ = network.history_
             self.network_ = network if self.weight_ > 0 else None
 
+    def _choices(self) -> dict:
+        return {"alpha": float(self.linear_.alpha_), "network weight": self.weight_}
+
     def _network(self) -> Imputer:
         from .network import SelfNetwork, TransferNetwork
 

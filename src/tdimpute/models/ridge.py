@@ -26,6 +26,9 @@ class RidgeCVImputer(Imputer):
 
     method = "ridge-cv"
 
+    def _choices(self) -> dict:
+        return {"alpha": self.alpha_}
+
     def __init__(self, n_alphas: int = 13, alpha_min: float = 1e-3, alpha_max: float = 1e3,
                  alpha_per_gene: bool = False) -> None:
         self.n_alphas = n_alphas

@@ -23,6 +23,9 @@ from .base import TrainingDataImputer
 class SvdImputer(TrainingDataImputer):
     method = "svd"
 
+    def _choices(self) -> dict:
+        return {"rank": self.rank}
+
     def __init__(self, rank: int = 10, max_iter: int = 200, tol: float = 1e-5, oversample: int = 10,
                  power_steps: int = 3, seed: int = 0) -> None:
         self.rank = rank

@@ -20,6 +20,9 @@ class TobmiImputer(TrainingDataImputer):
     def __init__(self, k: int | None = None) -> None:
         self.k = k
 
+    def _choices(self) -> dict:
+        return {"k": self.k or int(np.floor(np.sqrt(len(self.methylation_))))}
+
     def _predict(self, X: np.ndarray) -> np.ndarray:
         n_complete = len(self.methylation_)
         k = self.k or int(np.floor(np.sqrt(n_complete)))

@@ -20,8 +20,8 @@ predicts in float32.
 from __future__ import annotations
 
 import hashlib
+import logging
 import signal
-import sys
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,7 +30,9 @@ import numpy as np
 
 from ..errors import TdimputeError
 from ..files import atomic_path
+from ..progress import Progress, progress
 
+log = logging.getLogger(__name__)
 CHECKPOINT_FILE = "checkpoint.npz"
 
 
@@ -99,9 +101,9 @@ def train(model, X: np.ndarray, Y: np.ndarray, settings: TrainingSettings) -> tu
     state = _TrainingState(fingerprint=_fingerprint(X, Y, settings) if checkpoint else "")
     if checkpoint is not None and checkpoint.is_file():
         state = loop.restore(checkpoint, state.fingerprint)
-        print(f"{settings.label}: resuming epoch {state.epoch + 1}/{settings.epochs} at batch {state.batch + 1} "
-              f"from {checkpoint}", file=sys.stderr, flush=True)
-    with _StopOnSigterm() as stop:
+        log.info("%s: resuming epoch %d/%d at batch %d from %s", settings.label, state.epoch + 1,
+                 settings.epochs, state.batch + 1, checkpoint)
+    with _StopOnSigterm() as stop, progress(settings.label, settings.epochs, state.epoch) as bar:
         while not state.finished(settings.epochs):
             order = np.random.default_rng([settings.seed, state.epoch]).permutation(len(train_rows))
             for rows in _batches(tf, order, settings.batch_size, skip=state.batch):
@@ -110,7 +112,7 @@ def train(model, X: np.ndarray, Y: np.ndarray, settings: TrainingSettings) -> tu
                 if stop.requested:
                     _interrupt(loop, checkpoint, state, settings.label)
             state.end_epoch(loop, validation, settings.patience)
-            _report(settings, state)
+            _report(bar, settings, state)
             if checkpoint is not None and state.epoch % settings.checkpoint_every == 0 \
                     and not state.finished(settings.epochs):
                 loop.save(checkpoint, state)
@@ -291,14 +293,13 @@ class _Loop:
                               fingerprint=fingerprint)
 
 
-def _report(settings: TrainingSettings, state: _TrainingState) -> None:
-    """One progress line per epoch, at most about 20 per run."""
+def _report(bar: Progress, settings: TrainingSettings, state: _TrainingState) -> None:
+    """The bar moves every epoch; without a terminal, at most about 20 lines per run."""
     step = max(1, settings.epochs // 20)
-    if state.epoch % step == 0 or state.epoch == settings.epochs or state.stopped_early:
-        validation = f" validation {state.validation[-1]:.5f}" if state.validation else ""
-        stopped = " - early stop" if state.stopped_early else ""
-        print(f"{settings.label}: epoch {state.epoch}/{settings.epochs} loss {state.history[-1]:.5f}"
-              f"{validation}{stopped}", file=sys.stderr, flush=True)
+    validation = f" validation {state.validation[-1]:.5f}" if state.validation else ""
+    stopped = " - early stop" if state.stopped_early else ""
+    bar.update(state.epoch, f"epoch {state.epoch}/{settings.epochs} loss {state.history[-1]:.5f}{validation}{stopped}",
+               line=state.epoch % step == 0 or state.epoch == settings.epochs or state.stopped_early)
 
 
 class _StopOnSigterm:
