@@ -69,9 +69,8 @@ def make_pool(path: Path, n_samples: int, cpgs: int, genes: int) -> dict[str, in
 
 
 def worker(kind: str, args: list[str]) -> dict:
-    """Run one measured step in this process; its wall time and peak RSS."""
-    import resource
-
+    """Run one measured step in this process; its wall time and peak RSS (VmHWM, which a new
+    program starts afresh, unlike getrusage's maximum, which a child inherits)."""
     start = time.perf_counter()
     if kind == "cli":
         from tdimpute.cli import app
@@ -83,8 +82,9 @@ def worker(kind: str, args: list[str]) -> dict:
         from tdimpute.cohort import read_cohort
 
         read_cohort(args[0], *args[1:])
-    return {"seconds": time.perf_counter() - start,
-            "peak_rss_gb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 ** 2}
+    status = Path("/proc/self/status").read_text()
+    peak_kb = int(next(line.split()[1] for line in status.splitlines() if line.startswith("VmHWM:")))
+    return {"seconds": time.perf_counter() - start, "peak_rss_gb": peak_kb / 1024 ** 2}
 
 
 def measure(kind: str, *args, source: Path | None = None) -> dict:

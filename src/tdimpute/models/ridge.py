@@ -26,15 +26,16 @@ class RidgeCVImputer(Imputer):
 
     method = "ridge-cv"
 
-    def _choices(self) -> dict:
-        return {"alpha": self.alpha_}
-
     def __init__(self, n_alphas: int = 13, alpha_min: float = 1e-3, alpha_max: float = 1e3,
                  alpha_per_gene: bool = False) -> None:
         self.n_alphas = n_alphas
         self.alpha_min = alpha_min
         self.alpha_max = alpha_max
         self.alpha_per_gene = alpha_per_gene
+
+    def _choices(self) -> dict:
+        alphas = np.unique(self.alpha_)
+        return {"alpha": float(alphas[0]) if len(alphas) == 1 else f"per gene, median {np.median(self.alpha_):.3g}"}
 
     def _fit(self, X: np.ndarray, Y: np.ndarray) -> None:
         X = np.asarray(X, dtype=np.float64)
