@@ -5,6 +5,7 @@
 # own .pth files, the editable install of tdimpute among them, are then not processed), and
 # the current environment's bin/ leaves the PATH. MultiQC keeps its command.
 set -euo pipefail
+unset PYTHONPATH  # the package must come from nowhere but the pipeline's bin/
 site=$(python3 -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')
 bare="$PWD/.bare-venv"
 python3 -m venv --without-pip "$bare"

@@ -7,7 +7,7 @@ import pytest
 NETWORK_METHODS = ("tdimpute", "tdimpute-self", "tdimpute-notf", "tdimpute-plus")
 
 
-@pytest.mark.workflow("pipeline runs its own bin/tdimpute without the package installed")
+@pytest.mark.workflow("pipeline runs its own tdimpute from bin without the package installed")
 def test_tasks_found_tdimpute_in_the_pipelines_bin(workflow_dir):
     versions = (workflow_dir / "results/pipeline_info/software_versions.yml").read_text()
     from tdimpute import __version__
