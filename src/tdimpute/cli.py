@@ -226,13 +226,6 @@ def split(
              cancer or "every cancer", replicate, len(made.train), len(made.test), missing_rate)
 
 
-def _read_target(cohort: Path, cancer: str | None, split):
-    """The cohort's rows of the target cancer (`--cancer`, or the split's) alone."""
-    from .cohort import read_cohort
-
-    return read_cohort(cohort, cancer if cancer is not None else (split.cancer if split else None))
-
-
 def _given(**options) -> dict:
     """The options the user set; typer passes None (or an empty list) for the others."""
     return {name: value for name, value in options.items() if value not in (None, [])}
@@ -309,11 +302,12 @@ def fit(
     seed: SeedOption = 0,
 ) -> None:
     """Fit one method on the training samples of a split, the same way for every method."""
-    from .operations import fit_method, target_cohort, training_rows
+    from .cohort import read_cohort
+    from .operations import fit_method, target_cancer, training_rows
     from .splits import Split
 
     loaded_split = Split.load(split_file) if split_file else None
-    target = target_cohort(_read_target(cohort, cancer, loaded_split), cancer, loaded_split)
+    target = read_cohort(cohort, target_cancer(cancer, loaded_split))
     params = _given(epochs=epochs, batch_size=batch_size, hidden=hidden, learning_rate=learning_rate,
                     pretrained=str(pretrained) if pretrained else None, alpha=alpha, rank=rank, k=k,
                     network=network)
@@ -339,11 +333,12 @@ def impute(
     from .files import write_tsv
     from .io import write_expression
     from .models import load_model
-    from .operations import impute as run, target_cohort
+    from .cohort import read_cohort
+    from .operations import impute as run, target_cancer
     from .splits import Split
 
     loaded_split = Split.load(split_file) if split_file else None
-    target = target_cohort(_read_target(cohort, cancer, loaded_split), cancer, loaded_split)
+    target = read_cohort(cohort, target_cancer(cancer, loaded_split))
     fitted = load_model(model)
     if reliability is not None and fitted.reliability_ is None:
         raise TdimputeError(f"the model in {model} has no reliability table: fit it with --reliability-folds")

@@ -17,11 +17,16 @@ from .splits import Split
 log = logging.getLogger(__name__)
 
 
-def target_cohort(cohort: Cohort, cancer: str | None, split: Split | None) -> Cohort:
-    """The samples of the cancer named by --cancer or by the split (they must agree)."""
+def target_cancer(cancer: str | None, split: Split | None) -> str | None:
+    """The cancer named by --cancer or by the split (they must agree); None: every cancer."""
     if split is not None and cancer is not None and split.cancer != cancer:
         raise TdimputeError(f"--cancer {cancer} disagrees with the split's cancer {split.cancer}")
-    return cohort.select_cancer(cancer if cancer is not None else (split.cancer if split else None))
+    return cancer if cancer is not None else (split.cancer if split else None)
+
+
+def target_cohort(cohort: Cohort, cancer: str | None, split: Split | None) -> Cohort:
+    """The samples of the cancer named by --cancer or by the split (they must agree)."""
+    return cohort.select_cancer(target_cancer(cancer, split))
 
 
 def methylation_frame(cohort: Cohort, rows: np.ndarray) -> pd.DataFrame:

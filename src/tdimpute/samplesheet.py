@@ -3,8 +3,8 @@
 A samplesheet is a CSV with the columns `cohort,methylation,expression,clinical`, one row per
 cohort (e.g. one per TCGA cancer type); paths are relative to the sheet (`tdimpute download`
 writes one beside its files, as `samplesheet.csv`). Every cell outside `cohort` names a file;
-`expression` and `clinical` may be empty: a cohort without expression only contributes samples to impute, one
-without a clinical table has no survival. A sample's cancer type is its clinical table's
+`expression` and `clinical` may be empty: a cohort without expression only contributes samples
+to impute, one without a clinical table has no survival. A sample's cancer type is its clinical table's
 cancer type code (`cancer_type`, `cancer type abbreviation`), or else its row's `cohort` (also
 when the table only names the disease, as the per-cohort Xena clinical matrices do).
 
