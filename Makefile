@@ -1,6 +1,6 @@
 # Set-up and checks; every target installs what it needs on a fresh machine.
 #   make run    - the pipeline end to end on its bundled test profile (no containers)
-#   make test   - the linters, then unit and workflow tests
+#   make test   - the linters, the Python tests (pytest), then the Nextflow tests (nf-test)
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV := $(CURDIR)/.venv
@@ -8,8 +8,10 @@ VENV := $(CURDIR)/.venv
 export PATH := $(VENV)/bin:$(PATH):$(CURDIR)/.tools/bin
 export NXF_OFFLINE ?= true
 PYTEST_ARGS ?=
+# More nf-test options, e.g. NF_TEST_ARGS=--verbose
+NF_TEST_ARGS ?=
 
-.PHONY: install nextflow run lint test unit image container-test lock clean
+.PHONY: install nextflow nf-test-tool run lint test unit nf-test image container-test lock clean
 
 install: $(VENV)/.installed nextflow
 
@@ -22,6 +24,9 @@ $(VENV)/.installed: pyproject.toml requirements/lock.txt
 nextflow:
 	@command -v nextflow >/dev/null || scripts/install-nextflow.sh .tools
 
+nf-test-tool: nextflow
+	@scripts/install-nf-test.sh .tools >/dev/null
+
 run: install
 	nextflow run . -profile test --outdir results
 
@@ -32,6 +37,15 @@ lint: nextflow
 
 test: install lint
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
+	$(MAKE) nf-test
+
+# Every module, subworkflow and pipeline test in NF_TEST_SHARDS shards at once (--ci: a missing
+# snapshot fails instead of being written); then the one that runs the pipeline where the
+# package is not installed. To update snapshots, run nf-test itself (docs/testing.md).
+NF_TEST_SHARDS ?= 2
+nf-test: install nf-test-tool
+	scripts/nf-test-shards.sh $(NF_TEST_SHARDS) --ci --tag modules,subworkflows,pipeline $(NF_TEST_ARGS)
+	bash tests/without_package.sh nf-test test --ci --tag without_package
 
 unit: install
 	$(VENV)/bin/pytest tests/unit $(PYTEST_ARGS)
@@ -61,4 +75,4 @@ lock:
 	rm -rf /tmp/tdimpute-lock
 
 clean:
-	rm -rf work results results-local results-podman .nextflow .nextflow.log* .pytest_cache
+	rm -rf work results results-local results-podman .nextflow .nextflow.log* .pytest_cache .nf-test .bare-venv

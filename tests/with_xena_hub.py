@@ -1,16 +1,16 @@
-"""Run a command beside a local stand-in for the UCSC Xena hubs, on 127.0.0.1.
+"""A local stand-in for the UCSC Xena hubs, on 127.0.0.1, for the download tests.
 
-    python tests/with_xena_hub.py COMMAND... (with {tcga} and {pancan} where the hub URLs go)
+    python tests/with_xena_hub.py
 
-The hubs serve assets/test_data laid out as Xena does: TCGA.<COHORT>.sampleMap/... per cohort
-(LUAD, BRCA) and the Pan-Cancer Atlas files (the same samples). Nothing reaches the internet. Exits with the
-command's status.
+prints the base URL (the TCGA hub is BASE/tcga, the Pan-Cancer hub BASE/pancan) and serves
+until its standard input closes. The hubs serve assets/test_data laid out as Xena does:
+TCGA.<COHORT>.sampleMap/... per cohort (LUAD, BRCA) and the Pan-Cancer Atlas files (the same
+samples). Nothing reaches the internet. tests/lib/XenaHub.groovy starts it for nf-test.
 """
 
 import functools
 import http.server
 import shutil
-import subprocess
 import sys
 import tempfile
 import threading
@@ -44,12 +44,10 @@ def main() -> int:
         handler.log_message = lambda *args: None
         server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
         threading.Thread(target=server.serve_forever, daemon=True).start()
-        base = f"http://127.0.0.1:{server.server_address[1]}"
-        command = [a.format(tcga=f"{base}/tcga", pancan=f"{base}/pancan") for a in sys.argv[1:]]
-        try:
-            return subprocess.run(command).returncode
-        finally:
-            server.shutdown()
+        print(f"http://127.0.0.1:{server.server_address[1]}", flush=True)
+        sys.stdin.read()
+        server.shutdown()
+    return 0
 
 
 if __name__ == "__main__":

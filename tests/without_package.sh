@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Run a command with a Python that has tdimpute's dependencies but not tdimpute itself:
-#   bash tests/without_package.sh nextflow run main.nf ...
+#   bash tests/without_package.sh nf-test test --tag without_package
 # A fresh virtual environment sees the current one's site-packages through a .pth line (whose
 # own .pth files, the editable install of tdimpute among them, are then not processed), and
 # the current environment's bin/ leaves the PATH. MultiQC keeps its command.
@@ -19,6 +19,6 @@ printf '#!/usr/bin/env bash\nexec "%s" -m multiqc "$@"\n' "$bare/bin/python3" > 
 chmod +x "$bare/bin/multiqc"
 venv_bin=$(dirname "$(command -v python3)")
 PATH="$bare/bin:$(tr ':' '\n' <<<"$PATH" | grep -vxF "$venv_bin" | paste -sd:)"
-export PATH
+export PATH TDIMPUTE_WITHOUT_PACKAGE=1
 ! command -v tdimpute >/dev/null || { echo "a tdimpute is still on the PATH: $(command -v tdimpute)" >&2; exit 1; }
 exec "$@"

@@ -97,11 +97,12 @@ def simulate(
 def validate(
     cohort: Annotated[Path, typer.Argument(help="Cohort file to check.")],
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as one JSON object.")] = False,
+    cancer: CancerOption = None,
 ) -> None:
-    """Check a cohort file; print its summary."""
+    """Check a cohort file; print its summary (of one cancer type's samples with --cancer)."""
     from .cohort import read_cohort
 
-    summary = read_cohort(cohort).summary()
+    summary = read_cohort(cohort, cancer).summary()
     if as_json:
         typer.echo(json.dumps(summary))
     else:
@@ -202,6 +203,25 @@ def select(
     selected = read_cohort(cohort, cancer)
     write_cohort(selected, out)
     log.info("select: %s: %s", out, _cohort_line(selected))
+
+
+@app.command()
+def export(
+    cohort: CohortOption,
+    out: Annotated[Path, typer.Option("--out", help="Expression file to write (TSV.gz, genes as rows).")],
+    cancer: CancerOption = None,
+) -> None:
+    """Write the measured expression of a cohort's samples that have RNA-seq as a Xena-like
+    table (genes as rows, samples as columns), to read it without HDF5."""
+    import pandas as pd
+
+    from .cohort import read_cohort
+    from .io import write_expression
+
+    read = read_cohort(cohort, cancer)
+    measured = read.has_expression
+    write_expression(pd.DataFrame(read.expression[measured], index=read.samples[measured], columns=read.genes), out)
+    log.info("export: %s: %d samples x %d genes", out, int(measured.sum()), len(read.genes))
 
 
 @app.command()

@@ -21,6 +21,23 @@ def test_validate_json_summary(small_cohort_file, cli):
                        "cancer_types": ["BRCA", "KIRC", "LUAD"]}
 
 
+def test_validate_summarises_one_cancer_type(small_cohort, small_cohort_file, cli):
+    summary = json.loads(cli("validate", small_cohort_file, "--json", "--cancer", "LUAD").stdout)
+    luad = small_cohort.select_cancer("LUAD")
+    assert summary == {**luad.summary(), "cancer_types": ["LUAD"]}
+
+
+def test_export_writes_the_measured_expression_of_a_cancer(small_cohort, small_cohort_file, tmp_path, cli):
+    from tdimpute.io import read_expression
+
+    cli("export", "--cohort", small_cohort_file, "--cancer", "KIRC", "--out", tmp_path / "kirc.tsv.gz")
+    exported = read_expression(tmp_path / "kirc.tsv.gz")
+    kirc = small_cohort.select_cancer("KIRC")
+    measured = kirc.has_expression
+    assert list(exported.index) == list(kirc.samples[measured]) and list(exported.columns) == list(kirc.genes)
+    np.testing.assert_allclose(exported.to_numpy(), kirc.expression[measured], rtol=1e-5)
+
+
 def test_validate_refuses_a_file_that_is_not_a_cohort(tmp_path, cli):
     (tmp_path / "x.h5").write_text("not hdf5")
     result = cli("validate", tmp_path / "x.h5", check=False)

@@ -1,7 +1,0 @@
-include { FITTED_MEAN } from '../../../../tests/modules/fitted_mean'
-include { IMPUTE      } from '../main'
-
-workflow {
-    FITTED_MEAN()
-    IMPUTE(FITTED_MEAN.out.model.combine(FITTED_MEAN.out.cohort).combine(FITTED_MEAN.out.split))
-}

@@ -1,5 +1,0 @@
-include { SIMULATE } from '../main'
-
-workflow {
-    SIMULATE([ id: 'sim' ])
-}

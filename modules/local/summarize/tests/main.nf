@@ -1,5 +1,0 @@
-include { SUMMARIZE } from '../main'
-
-workflow {
-    SUMMARIZE(channel.fromPath("${projectDir}/data/*.metrics.json").collect())
-}

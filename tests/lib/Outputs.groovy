@@ -1,0 +1,102 @@
+import groovy.json.JsonSlurper
+import java.nio.file.FileSystems
+import java.nio.file.Files
+import java.nio.file.Path
+import java.nio.file.Paths
+import java.util.zip.GZIPInputStream
+
+/**
+ * Reading what a test's run wrote: JSON, tab-separated tables, cohort files, published files.
+ * Paths may be Strings, Files or Paths.
+ */
+class Outputs {
+
+    static Object json(path) {
+        new JsonSlurper().parse(asPath(path).toFile())
+    }
+
+    /** A tab-separated table (gzipped or not): one map per row, keyed by the header's names. */
+    static List<Map<String, String>> table(path) {
+        def lines = text(path).readLines().findAll { it }
+        def header = lines[0].split('\t', -1) as List
+        lines.drop(1).collect { line -> [header, line.split('\t', -1) as List].transpose().collectEntries() }
+    }
+
+    static String text(path) {
+        def file = asPath(path)
+        def stream = Files.newInputStream(file)
+        if (file.toString().endsWith('.gz')) {
+            stream = new GZIPInputStream(stream)
+        }
+        stream.withCloseable { it.getText('UTF-8') }
+    }
+
+    /** A cohort file's summary (of one cancer's samples), as `tdimpute validate --json` prints it. */
+    static Map cohort(path, String cancer = null) {
+        def args = ['validate', asPath(path).toString(), '--json'] + (cancer ? ['--cancer', cancer] : [])
+        new JsonSlurper().parseText(tdimpute(*args).readLines().last()) as Map
+    }
+
+    /** A cohort's measured expression (`tdimpute export`): sample -> gene -> value. */
+    static Map<String, Map<String, Double>> expression(path, String cancer = null) {
+        def exported = File.createTempFile('expression', '.tsv.gz')
+        try {
+            tdimpute(*(['export', '--cohort', asPath(path).toString(), '--out', exported.path] +
+                       (cancer ? ['--cancer', cancer] : [])))
+            return matrix(exported)
+        } finally {
+            exported.delete()
+        }
+    }
+
+    /** A Xena-like matrix file (features as rows, samples as columns): sample -> feature -> value. */
+    static Map<String, Map<String, Double>> matrix(path) {
+        def rows = table(path)
+        def samples = rows ? rows[0].keySet().drop(1) : []
+        def feature = rows ? rows[0].keySet().first() : null
+        samples.collectEntries { sample -> [sample, rows.collectEntries { [it[feature], it[sample] as double] }] }
+    }
+
+    /** Runs the pipeline's own bin/tdimpute, as the tasks do; its output, or an error with it. */
+    static String tdimpute(String... args) {
+        def command = ['python3', 'bin/tdimpute'] + (args as List)
+        def run = new ProcessBuilder(command).redirectErrorStream(true).start()
+        def output = run.inputStream.getText('UTF-8')
+        if (run.waitFor() != 0) {
+            throw new IllegalStateException("${command.join(' ')} failed:\n${output}")
+        }
+        output
+    }
+
+    /** The file of this name that a task wrote under a run's work folder (not a staged link). */
+    static File written(workDir, String name) {
+        def found = []
+        asPath(workDir).toFile().eachFileRecurse { if (it.name == name && !Files.isSymbolicLink(it.toPath())) found << it }
+        if (found.size() != 1) {
+            throw new IllegalStateException("expected one ${name} under ${workDir}, found ${found}")
+        }
+        found[0]
+    }
+
+    /** The files under a folder, as sorted paths relative to it, less those matching an ignore glob. */
+    static List<String> published(dir, List<String> ignore = []) {
+        def root = asPath(dir)
+        def skipped = ignore.collect { FileSystems.default.getPathMatcher("glob:${it}") }
+        Files.walk(root).withCloseable { paths ->
+            paths.findAll { Files.isRegularFile(it) }
+                .collect { root.relativize(it) }
+                .findAll { relative -> !skipped.any { it.matches(relative) } }
+                .collect { it.toString() }
+                .sort()
+        }
+    }
+
+    /** The files under a folder whose contents are the same on every run, for a snapshot. */
+    static List<File> stable(dir, List<String> ignore) {
+        published(dir, ignore).collect { asPath(dir).resolve(it).toFile() }
+    }
+
+    private static Path asPath(path) {
+        path instanceof Path ? path : Paths.get(path.toString())
+    }
+}
