@@ -208,20 +208,26 @@ def select(
 @app.command()
 def export(
     cohort: CohortOption,
-    out: Annotated[Path, typer.Option("--out", help="Expression file to write (TSV.gz, genes as rows).")],
+    out: Annotated[Path, typer.Option("--out", help="Matrix file to write (TSV.gz, features as rows).")],
     cancer: CancerOption = None,
+    methylation: Annotated[bool, typer.Option("--methylation", help="Every sample's methylation instead of the measured expression.")] = False,
 ) -> None:
-    """Write the measured expression of a cohort's samples that have RNA-seq as a Xena-like
-    table (genes as rows, samples as columns), to read it without HDF5."""
+    """Write the measured expression of a cohort's samples that have RNA-seq (or, with
+    --methylation, every sample's methylation) as a Xena-like table: features as rows,
+    samples as columns, to read it without HDF5."""
     import pandas as pd
 
     from .cohort import read_cohort
     from .io import write_expression
 
     read = read_cohort(cohort, cancer)
-    measured = read.has_expression
-    write_expression(pd.DataFrame(read.expression[measured], index=read.samples[measured], columns=read.genes), out)
-    log.info("export: %s: %d samples x %d genes", out, int(measured.sum()), len(read.genes))
+    if methylation:
+        matrix = pd.DataFrame(read.methylation, index=read.samples, columns=read.cpgs)
+    else:
+        measured = read.has_expression
+        matrix = pd.DataFrame(read.expression[measured], index=read.samples[measured], columns=read.genes)
+    write_expression(matrix, out)
+    log.info("export: %s: %d samples x %d %s", out, *matrix.shape, "CpGs" if methylation else "genes")
 
 
 @app.command()

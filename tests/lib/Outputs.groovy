@@ -39,13 +39,21 @@ class Outputs {
 
     /** A cohort's measured expression (`tdimpute export`): sample -> gene -> value. */
     static Map<String, Map<String, Double>> expression(path, String cancer = null) {
-        def exported = File.createTempFile('expression', '.tsv.gz')
+        exported(path, cancer ? ['--cancer', cancer] : [])
+    }
+
+    /** A cohort's methylation (`tdimpute export --methylation`): sample -> CpG -> beta value. */
+    static Map<String, Map<String, Double>> methylation(path) {
+        exported(path, ['--methylation'])
+    }
+
+    private static Map<String, Map<String, Double>> exported(path, List<String> options) {
+        def file = File.createTempFile('exported', '.tsv.gz')
         try {
-            tdimpute(*(['export', '--cohort', asPath(path).toString(), '--out', exported.path] +
-                       (cancer ? ['--cancer', cancer] : [])))
-            return matrix(exported)
+            tdimpute(*(['export', '--cohort', asPath(path).toString(), '--out', file.path] + options))
+            return matrix(file)
         } finally {
-            exported.delete()
+            file.delete()
         }
     }
 

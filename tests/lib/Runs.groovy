@@ -3,10 +3,9 @@ import java.nio.file.Files
 /** What a pipeline test's run did, from its trace and its tasks' work folders. */
 class Runs {
 
-    /** The trace a pipeline run published (pipeline_info/execution_trace_*.txt), k-th oldest. */
-    static List<Map<String, String>> trace(String outdir, int k = 0) {
-        def traces = new File("${outdir}/pipeline_info").listFiles().findAll { it.name.startsWith('execution_trace_') }
-        Outputs.table(traces.sort { it.name }[k]).collect { it + [process: process(it.name)] }
+    /** A run's trace (Nextflow's -with-trace file), each task with its process's name added. */
+    static List<Map<String, String>> trace(String file) {
+        Outputs.table(file).collect { it + [process: process(it.name)] }
     }
 
     /** "TDIMPUTE:BENCHMARK:FIT (BRCA_rate0.5_rep1_mean)" -> "FIT" */
@@ -38,12 +37,17 @@ class Runs {
         staged
     }
 
-    /** Runs the pipeline again in a test's launch folder, with that run's parameters, configs and work folder. */
-    static int again(String launchDir, List<String> args) {
-        def command = ['nextflow', '-q', 'run', new File('main.nf').absolutePath, '-c', new File('tests/nextflow.config').absolutePath,
-                       '-params-file', "${launchDir}/meta/params.json", '-profile', 'test', '-w', "${launchDir}/work"] + args
+    /**
+     * Runs the pipeline again in a test's launch folder, with that run's parameters, configs and
+     * work folder; its trace goes to meta/<name>.trace.txt beside nf-test's meta/trace.csv.
+     */
+    static int again(String launchDir, String name, List<String> args) {
+        def meta = "${launchDir}/meta"
+        def command = (['nextflow', '-q', 'run', new File('main.nf').absolutePath, '-c', new File('tests/nextflow.config').absolutePath,
+                        '-params-file', "${meta}/params.json", '-profile', 'test', '-w', "${launchDir}/work",
+                        '-with-trace', "${meta}/${name}.trace.txt"] + args)*.toString()
         def run = new ProcessBuilder(command).directory(new File(launchDir)).redirectErrorStream(true)
-            .redirectOutput(new File("${launchDir}/meta/again.log")).start()
+            .redirectOutput(new File("${meta}/${name}.log")).start()
         run.waitFor()
     }
 }

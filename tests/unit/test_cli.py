@@ -36,6 +36,8 @@ def test_export_writes_the_measured_expression_of_a_cancer(small_cohort, small_c
     measured = kirc.has_expression
     assert list(exported.index) == list(kirc.samples[measured]) and list(exported.columns) == list(kirc.genes)
     np.testing.assert_allclose(exported.to_numpy(), kirc.expression[measured], rtol=1e-5)
+    cli("export", "--cohort", small_cohort_file, "--cancer", "KIRC", "--methylation", "--out", tmp_path / "beta.tsv.gz")
+    np.testing.assert_allclose(read_expression(tmp_path / "beta.tsv.gz").to_numpy(), kirc.methylation, rtol=1e-5, atol=1e-6)
 
 
 def test_validate_refuses_a_file_that_is_not_a_cohort(tmp_path, cli):
