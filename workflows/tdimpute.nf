@@ -59,10 +59,12 @@ workflow TDIMPUTE {
         ch_models      = IMPUTE_MISSING.out.models
     }
 
-    // One versions file for the whole run, as nf-core pipelines gather them.
+    // One versions file for the whole run, as nf-core pipelines gather them: each process once,
+    // in name order (tasks' own files come in completion order, one per task).
     ch_versions_file = ch_versions
+        .map { versions -> versions.text.trim() }
         .unique()
-        .collectFile(name: 'software_versions.yml', storeDir: "${params.outdir}/pipeline_info", sort: true)
+        .collectFile(name: 'software_versions.yml', storeDir: "${params.outdir}/pipeline_info", sort: true, newLine: true)
 
     REPORT(
         ch_cohort_summaries,

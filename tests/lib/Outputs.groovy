@@ -3,6 +3,8 @@ import java.nio.file.FileSystems
 import java.nio.file.Files
 import java.nio.file.Path
 import java.nio.file.Paths
+import java.math.MathContext
+import java.security.MessageDigest
 import java.util.zip.GZIPInputStream
 
 /**
@@ -102,6 +104,36 @@ class Outputs {
     /** The files under a folder whose contents are the same on every run, for a snapshot. */
     static List<File> stable(dir, List<String> ignore) {
         published(dir, ignore).collect { asPath(dir).resolve(it).toFile() }
+    }
+
+    /**
+     * A model folder for a snapshot: each file with its md5, or only the names of a trained
+     * network's files, whose last bits follow the CPU's kernels (the tests check their content).
+     */
+    static List<String> model(folder) {
+        def files = stable(folder, [])
+        def network = files.any { it.name == 'network.weights.h5' }
+        files.collect { network ? it.name : "${it.name}:md5,${md5(it)}" }
+    }
+
+    /** Rows of a table whose `method` trains no network: the rows that are the same on any CPU. */
+    static List<Map<String, String>> withoutNetworks(path) {
+        table(path).findAll { !it.method.startsWith('tdimpute') }
+    }
+
+    /** Numbers (in maps and lists too) to `digits` significant digits, below the noise of other CPUs' arithmetic. */
+    static Object rounded(value, int digits = 6) {
+        switch (value) {
+            case Map: return value.collectEntries { key, item -> [key, rounded(item, digits)] }
+            case List: return value.collect { rounded(it, digits) }
+            case BigDecimal: return value.round(new MathContext(digits))
+            case Double: return new BigDecimal(value).round(new MathContext(digits))
+            default: return value
+        }
+    }
+
+    private static String md5(File file) {
+        MessageDigest.getInstance('MD5').digest(file.bytes).encodeHex().toString()
     }
 
     private static Path asPath(path) {
