@@ -115,14 +115,14 @@ def matmul_peak(tf, dtype: str, n: int = 4096, repeats: int = 6) -> float:
 
 
 def _paper_model(tf, dtype_policy=None):
-    from tdimpute.models.network import _rmse
+    from tdimpute.models.training import rmse
 
     keras = tf.keras
     layers = [keras.Input(shape=(PAPER[0],)),
               keras.layers.Dense(PAPER[1], activation="sigmoid", dtype=dtype_policy),
               keras.layers.Dense(PAPER[2], activation="sigmoid", dtype=dtype_policy)]
     model = keras.Sequential(layers)
-    model.compile(optimizer=keras.optimizers.Adam(1e-4), loss=_rmse)
+    model.compile(optimizer=keras.optimizers.Adam(1e-4), loss=rmse)
     return model
 
 

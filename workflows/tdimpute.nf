@@ -9,12 +9,13 @@ include { IMPUTE_MISSING   } from '../subworkflows/local/impute_missing'
 include { PREPARE_EXTERNAL } from '../subworkflows/local/prepare_external'
 include { REPORT           } from '../subworkflows/local/report'
 include { SELECT           } from '../modules/local/select/main'
+include { methodRegistry   } from '../subworkflows/local/utils_tdimpute'
 
 workflow TDIMPUTE {
     main:
     def cancers = params.target_cancers.tokenize(',')*.trim()
-    // Methods that start from the pan-cancer pretrained network.
-    def transfer_methods = ['tdimpute', 'tdimpute-notf', 'tdimpute-plus']
+    // What each method needs (a pretrained network, a GPU), as the Python package declares it.
+    def registry = methodRegistry("${projectDir}/assets/methods.json")
 
     PREPARE_COHORT()
     ch_cohort   = PREPARE_COHORT.out.cohort.map { _meta, cohort -> cohort }.first()
@@ -41,7 +42,7 @@ workflow TDIMPUTE {
     ch_figures     = channel.empty()
     ch_survival    = channel.empty()
     if (params.mode == 'benchmark') {
-        BENCHMARK(ch_cancer_cohorts, params.methods.tokenize(',')*.trim(), transfer_methods, ch_cohort)
+        BENCHMARK(ch_cancer_cohorts, params.methods.tokenize(',')*.trim(), registry, ch_cohort)
         ch_versions   = ch_versions.mix(BENCHMARK.out.versions)
         ch_accuracy   = BENCHMARK.out.summary
         ch_downstream = BENCHMARK.out.downstream
@@ -52,7 +53,7 @@ workflow TDIMPUTE {
             .filter { meta, _folder -> meta.replicate == 1 && meta.method == params.impute_method }
             .map { _meta, folder -> folder }
     } else {
-        IMPUTE_MISSING(ch_cancer_cohorts, params.impute_method, transfer_methods, ch_cohort, params.external_input != null)
+        IMPUTE_MISSING(ch_cancer_cohorts, params.impute_method, registry, ch_cohort, params.external_input != null)
         ch_versions    = ch_versions.mix(IMPUTE_MISSING.out.versions)
         ch_completed   = IMPUTE_MISSING.out.completed.map { _meta, folder -> folder }
         ch_reliability = IMPUTE_MISSING.out.reliability.map { _meta, table -> table }

@@ -532,6 +532,24 @@ def report_data(
 
 
 @app.command()
+def methods(
+    as_json: Annotated[bool, typer.Option("--json", help="Print the table as JSON (what assets/methods.json holds).")] = False,
+) -> None:
+    """List the imputation methods: what each is, whether it starts from the pretrained network
+    or trains a network, and the options `fit` takes for it."""
+    from .models import method_table
+
+    table = method_table()
+    if as_json:
+        typer.echo(json.dumps(table, indent=2))
+        return
+    for entry in table:
+        needs = [need for need, flag in (("starts from the pretrained network", entry["uses_pretrained"]),
+                                         ("a network: a GPU helps", entry["trains_network"])) if flag]
+        typer.echo(f"{entry['name']}: {entry['description']}" + (f" [{'; '.join(needs)}]" if needs else ""))
+
+
+@app.command()
 def versions(
     process: Annotated[str, typer.Option("--process", help="Process name heading the YAML.")] = "tdimpute",
 ) -> None:
@@ -545,12 +563,15 @@ OUT_OF_MEMORY_EXIT = 137  # as if the kernel had killed the task for memory: pip
 
 
 def main() -> None:
-    """Entry point: run the app, turning expected errors into one line and exit status 1, and
-    running out of (GPU) memory into exit status 137."""
+    """Entry point: run the app, turning bad input (the library's `ValueError`s) into one line
+    and exit status 1, an interrupted training into 143, and running out of (GPU) memory into
+    exit status 137."""
+    from .models.training import Interrupted
+
     try:
         app()
-    except TdimputeError as exc:
-        _fail(exc, f"Error: {exc}", exc.exit_code)
+    except (ValueError, Interrupted) as exc:
+        _fail(exc, f"Error: {exc}", getattr(exc, "exit_code", 1))
     except Exception as exc:
         if not _out_of_memory(exc):
             raise

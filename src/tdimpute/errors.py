@@ -1,7 +1,5 @@
-"""The one exception type that the command line turns into a single error line."""
+"""The library's error type: a `ValueError` that the command line turns into one line."""
 
 
-class TdimputeError(Exception):
+class TdimputeError(ValueError):
     """Bad input or an impossible request, explained in one line for the user."""
-
-    exit_code = 1

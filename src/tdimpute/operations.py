@@ -2,19 +2,14 @@
 
 from __future__ import annotations
 
-import logging
-
 import numpy as np
 import pandas as pd
 
 from .cohort import Cohort
 from .errors import TdimputeError
-from .metrics import per_gene_accuracy
 from .models import Imputer, imputer_class
-from .progress import progress
+from .models.network import load_pretrained
 from .splits import Split
-
-log = logging.getLogger(__name__)
 
 
 def target_cancer(cancer: str | None, split: Split | None) -> str | None:
@@ -60,51 +55,29 @@ def fit_method(method: str, cohort: Cohort, split: Split | None, params: dict, s
 
     `seed` goes to the methods that draw random numbers; the others ignore it. With
     `reliability_folds`, the model also carries `reliability_`, each gene's accuracy on
-    training samples it did not see (see `held_out_reliability`).
+    training samples it did not see (`Imputer.estimate_reliability`).
     """
     rows = training_rows(cohort, split)
     if reliability_folds and not 2 <= reliability_folds <= len(rows):  # checked before any fitting
         raise TdimputeError(f"--reliability-folds must be between 2 and the {len(rows)} training samples, "
                             f"got {reliability_folds}")
+    methylation, expression = methylation_frame(cohort, rows), expression_frame(cohort, rows)
     if method == "tdimpute-notf":
-        from .models.network import load_pretrained
-
         if not params.get("pretrained"):
             raise TdimputeError("method tdimpute-notf applies a pretrained model: give --pretrained")
         model = load_pretrained(params["pretrained"])
-        if reliability_folds:
-            # The pretrained network never saw the target cancer (pretrain --exclude-cancer),
-            # so every training sample of the target is held out from it.
-            truth = expression_frame(cohort, rows)
-            model.reliability_ = per_gene_accuracy(truth, model.predict(methylation_frame(cohort, rows)))
-        return model
-    cls = imputer_class(method)
-    unknown = sorted(set(params) - set(cls._param_names()))
-    if unknown:
-        raise TdimputeError(f"method {method} takes no option {', '.join('--' + u.replace('_', '-') for u in unknown)}")
-    if "seed" in cls._param_names():
-        params = {**params, "seed": seed}
-    model = cls(**params).fit(methylation_frame(cohort, rows), expression_frame(cohort, rows))
+    else:
+        cls = imputer_class(method)
+        unknown = sorted(set(params) - set(cls.options()))
+        if unknown:
+            raise TdimputeError(f"method {method} takes no option "
+                                f"{', '.join('--' + u.replace('_', '-') for u in unknown)}")
+        if "seed" in cls.options():
+            params = {**params, "seed": seed}
+        model = cls(**params).fit(methylation, expression)
     if reliability_folds:
-        model.reliability_ = held_out_reliability(lambda: cls(**params), cohort, rows, reliability_folds, seed)
+        model.estimate_reliability(methylation, expression, reliability_folds, seed)
     return model
-
-
-def held_out_reliability(make_model, cohort: Cohort, rows: np.ndarray, folds: int, seed: int) -> pd.DataFrame:
-    """Each gene's accuracy (`per_gene_accuracy`) on training samples held out by k-fold
-    cross-validation: `folds` models made by `make_model` and fitted on the other folds
-    predict every training sample once. It tells users which imputed genes to trust."""
-    from sklearn.model_selection import KFold
-
-    methylation, truth = methylation_frame(cohort, rows), expression_frame(cohort, rows)
-    held_out = np.empty(truth.shape)
-    with progress("reliability", folds) as bar:
-        for fold, (train, test) in enumerate(KFold(folds, shuffle=True, random_state=seed).split(methylation), 1):
-            bar.update(fold - 1, f"fold {fold}/{folds} ({len(train)} samples fit, {len(test)} held out)")
-            model = make_model().fit(methylation.iloc[train], truth.iloc[train])
-            held_out[test] = model.predict(methylation.iloc[test]).to_numpy()
-        bar.update(folds, f"{folds} folds done", line=False)
-    return per_gene_accuracy(truth, pd.DataFrame(held_out, index=truth.index, columns=truth.columns))
 
 
 def pretrain(cohort: Cohort, exclude_cancer: str | None, params: dict) -> Imputer:
@@ -141,7 +114,7 @@ def held_out_truth_and_imputation(cohort: Cohort, split: Split, imputed: pd.Data
 
 def evaluate(cohort: Cohort, split: Split, imputed: pd.DataFrame) -> tuple[dict, pd.DataFrame]:
     """Accuracy of `imputed` on the split's test samples against their hidden expression."""
-    from .metrics import accuracy
+    from .metrics import accuracy, per_gene_accuracy
 
     _, truth, imputed = held_out_truth_and_imputation(cohort, split, imputed)
     return {**_context(split), **accuracy(truth, imputed)}, per_gene_accuracy(truth, imputed)

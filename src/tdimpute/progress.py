@@ -2,7 +2,7 @@
 
 Every module logs through `logging.getLogger(__name__)`, below the `tdimpute` logger that
 `configure_logging` (the command line) sets to write bare message lines on stderr, warnings
-prefixed `warning: `. Long steps report through `progress`: a rich progress bar when stderr
+prefixed `warning: `; the library warns through `warnings.warn`, which it routes there too. Long steps report through `progress`: a rich progress bar when stderr
 is a terminal, plain lines (the caller says which) otherwise, as Nextflow's task logs want.
 Nested steps (a network trained within each reliability fold) share one live display.
 """
@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import sys
+import warnings
 from collections.abc import Iterator
 
 LOGGER = "tdimpute"
@@ -45,6 +46,12 @@ def configure_logging(quiet: bool = False) -> None:
     handler.setFormatter(_Formatter())
     root.addHandler(handler)
     root.setLevel(logging.WARNING if quiet else logging.INFO)
+    warnings.showwarning = _show_warning
+
+
+def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    """A `warnings.warn` of the library as one `warning: ` line, without file and line number."""
+    logging.getLogger(LOGGER).warning("%s", message)
 
 
 class Progress:

@@ -114,9 +114,20 @@ class Outputs {
         files.any { it.name == 'network.weights.h5' } ? files*.name : files
     }
 
+    /** The methods as the package lists them (assets/methods.json, `tdimpute methods --json`). */
+    static List<Map> methods() {
+        new JsonSlurper().parse(new File('assets/methods.json')) as List<Map>
+    }
+
+    /** The names of the methods that train or run a network. */
+    static List<String> networkMethods() {
+        methods().findAll { it.trains_network }*.name
+    }
+
     /** Rows of a table whose `method` trains no network: the rows that are the same on any CPU. */
     static List<Map<String, String>> withoutNetworks(path) {
-        table(path).findAll { !it.method.startsWith('tdimpute') }
+        def networks = networkMethods()
+        table(path).findAll { !(it.method in networks) }
     }
 
     /** Numbers (in maps and lists too) to `digits` significant digits, below the noise of other CPUs' arithmetic. */

@@ -56,6 +56,13 @@ def test_tobmi_gives_an_exact_methylation_twin_all_the_weight():
     assert model.predict(X.iloc[[1]]).iloc[0, 0] == pytest.approx(5.0)
 
 
+def test_tobmi_imputes_a_training_sample_as_itself_at_realistic_width(small_cohort):
+    # Exact distances: with dot-product ones (scikit-learn's brute force) a twin is not at 0.
+    X, Y, _, _ = _train_test(small_cohort)
+    imputed = TobmiImputer().fit(X, Y).predict(X)
+    np.testing.assert_array_equal(imputed.to_numpy(), Y.to_numpy(np.float32))
+
+
 @pytest.mark.parametrize("method", BASELINES)
 def test_saved_baseline_predicts_identically_after_loading(method, small_cohort, tmp_path):
     X, Y, X_test, _ = _train_test(small_cohort)
@@ -123,13 +130,11 @@ def test_lasso_cv_picks_the_alpha_with_the_lowest_inner_error_and_beats_the_mean
 
 
 def test_predict_aligns_cpgs_by_name_and_refuses_missing_ones(small_cohort):
-    from tdimpute.errors import TdimputeError
-
     X, Y, X_test, _ = _train_test(small_cohort)
     model = imputer_class("tobmi")().fit(X, Y)
     shuffled = X_test[X_test.columns[::-1]]
     pd.testing.assert_frame_equal(model.predict(shuffled), model.predict(X_test))
-    with pytest.raises(TdimputeError, match="1 of the model's 120 CpGs are not in the data"):
+    with pytest.raises(ValueError, match="1 of the model's 120 CpGs are not in the data"):
         model.predict(X_test.drop(columns=X_test.columns[3]))
 
 

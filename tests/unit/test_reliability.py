@@ -7,14 +7,15 @@ from sklearn.model_selection import KFold
 
 from tdimpute.metrics import per_gene_accuracy
 from tdimpute.models import imputer_class
-from tdimpute.operations import evaluate, fit_method, held_out_reliability, methylation_frame, training_rows
+from tdimpute.operations import evaluate, expression_frame, fit_method, methylation_frame, training_rows
 from tdimpute.splits import make_split
 
 
 def test_held_out_predictions_are_those_of_models_that_never_saw_the_sample(small_cohort):
     luad = small_cohort.select_cancer("LUAD")
     rows = training_rows(luad, None)
-    table = held_out_reliability(imputer_class("mean"), luad, rows, folds=4, seed=3)
+    model = imputer_class("mean")().fit(methylation_frame(luad, rows), expression_frame(luad, rows))
+    table = model.estimate_reliability(methylation_frame(luad, rows), expression_frame(luad, rows), folds=4, seed=3).reliability_
     # The mean method predicts the training mean: hand-made out-of-fold predictions.
     Y = luad.expression[rows].astype(np.float64)
     predicted = np.empty_like(Y)

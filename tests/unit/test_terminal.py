@@ -162,29 +162,40 @@ def test_pretrain_reports_itself_without_tensorflow_start_up_lines(cli, tmp_path
     assert not any(word in result.stderr for word in ("absl", "oneDNN", "tdimpute-notf"))
 
 
-def test_a_network_warns_of_too_few_training_samples(caplog):
+def test_a_network_warns_of_too_few_training_samples():
     from tdimpute.models.network import SelfNetwork
 
     rng = np.random.default_rng(0)
     methylation = pd.DataFrame(rng.uniform(size=(12, 5)), columns=[f"cg{i}" for i in range(5)])
     expression = pd.DataFrame(rng.uniform(1, 5, size=(12, 3)), columns=["A", "B", "C"])
-    with caplog.at_level(logging.WARNING, logger="tdimpute"):
+    with pytest.warns(UserWarning) as warned:
         SelfNetwork(hidden=[4], epochs=1).fit(methylation, expression)
-    assert [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING] == [
+    assert [str(w.message) for w in warned] == [
         "tdimpute-self: only 12 training samples; a network needs about 30 or more to learn more than each "
         "gene's mean: use more samples (a lower --missing-rate) or the method lasso-cv or tdimpute-plus"]
 
 
-def test_lasso_cv_warns_of_more_folds_than_samples(caplog):
+def test_lasso_cv_warns_of_more_folds_than_samples():
     from tdimpute.models.lasso import LassoCVImputer
 
     rng = np.random.default_rng(0)
     methylation = pd.DataFrame(rng.uniform(size=(6, 5)), columns=[f"cg{i}" for i in range(5)])
     expression = pd.DataFrame(rng.uniform(1, 5, size=(6, 3)), columns=["A", "B", "C"])
-    with caplog.at_level(logging.WARNING, logger="tdimpute"):
+    with pytest.warns(UserWarning) as warned:
         LassoCVImputer(cv=10).fit(methylation, expression)
     assert "lasso-cv: 10 cross-validation folds but only 6 training samples: leave-one-out instead, and alpha " \
-           "chosen on one sample per fold; use more samples (a lower --missing-rate)" in caplog.messages
+           "chosen on one sample per fold; use more samples (a lower --missing-rate)" in [str(w.message) for w in warned]
+
+
+def test_the_command_line_shows_a_library_warning_as_one_warning_line(capsys):
+    import warnings
+
+    from tdimpute.progress import configure_logging
+
+    with warnings.catch_warnings():
+        configure_logging()
+        warnings.warn("lasso: 3 gene fits reached max_iter", UserWarning)
+    assert capsys.readouterr().err == "warning: lasso: 3 gene fits reached max_iter\n"
 
 
 @pytest.mark.parametrize("line", [True, False])

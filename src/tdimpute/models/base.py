@@ -1,9 +1,11 @@
 """The one Imputer interface that TDimpute and every baseline implement.
 
-Like a scikit-learn estimator: `__init__` stores hyper-parameters only; `fit` takes
-methylation (samples x CpGs) and expression (samples x genes) as DataFrames, remembers the
-feature names and sets learned attributes ending in `_`; `predict` takes methylation of new
-samples, aligns its CpGs to the training ones by name, and returns expression as a DataFrame.
+A scikit-learn estimator (`sklearn.base.BaseEstimator`: `get_params`, `set_params` and
+`clone` work): `__init__` stores hyper-parameters only and `fit` never changes them; `fit`
+takes methylation (samples x CpGs) and expression (samples x genes) as DataFrames, remembers
+the feature names and sets learned attributes ending in `_`; `predict` takes methylation of
+new samples, aligns its CpGs to the training ones by name, and returns expression as a
+DataFrame. Bad input raises `ValueError`, prediction before `fit` `NotFittedError`.
 
 A saved model is a folder: `model.json` (method, hyper-parameters, CpG and gene lists,
 versions, training history), the learned arrays (`arrays.npz`, or a network's weights) and,
@@ -13,45 +15,52 @@ when it was estimated, `reliability.tsv`: each gene's accuracy on held-out train
 from __future__ import annotations
 
 import inspect
+import logging
 from pathlib import Path
 from typing import ClassVar
 
 import numpy as np
 import pandas as pd
+from sklearn.base import BaseEstimator
+from sklearn.utils.validation import check_is_fitted
 
-from ..errors import TdimputeError
 from ..files import atomic_path, read_json, write_json, write_tsv
+from ..metrics import per_gene_accuracy
 from ..versions import software_versions
 
+log = logging.getLogger(__name__)
 MODEL_FILE = "model.json"
 ARRAYS_FILE = "arrays.npz"
 RELIABILITY_FILE = "reliability.tsv"
 
 
-class Imputer:
-    """Base class: subclasses implement `_fit`, `_predict`, and `_state` / `_set_state`."""
+class Imputer(BaseEstimator):
+    """Base class: subclasses implement `_fit`, `_predict`, and `_state` / `_set_state`.
+
+    What a method needs, for the command line and the pipeline (`registry`):
+    `uses_pretrained`: it starts from the pan-cancer pretrained network (`--pretrained`);
+    `trains_network`: it trains or runs a network, the work a GPU speeds up.
+    """
 
     method: ClassVar[str] = ""
+    uses_pretrained: ClassVar[bool] = False
+    trains_network: ClassVar[bool] = False
     reliability_: pd.DataFrame | None = None  # per-gene accuracy on held-out training samples
 
-    # -- scikit-learn style parameters -------------------------------------------------------
     @classmethod
-    def _param_names(cls) -> list[str]:
-        signature = inspect.signature(cls.__init__)
-        return [p for p in signature.parameters if p != "self"]
-
-    def get_params(self) -> dict:
-        return {name: getattr(self, name) for name in self._param_names()}
+    def options(cls) -> list[str]:
+        """The hyper-parameters `__init__` takes: what `fit --OPTION` may set."""
+        return [p for p in inspect.signature(cls.__init__).parameters if p != "self"]
 
     # -- fit / predict ------------------------------------------------------------------------
     def fit(self, methylation: pd.DataFrame, expression: pd.DataFrame) -> Imputer:
         """Learn expression from methylation of the same samples (rows matched by sample id)."""
         if not methylation.index.equals(expression.index):
-            raise TdimputeError("methylation and expression rows are not the same samples")
+            raise ValueError("methylation and expression rows are not the same samples")
         if len(methylation) < 2:
-            raise TdimputeError(f"need at least 2 training samples, got {len(methylation)}")
+            raise ValueError(f"need at least 2 training samples, got {len(methylation)}")
         if expression.isna().to_numpy().any():
-            raise TdimputeError("training expression contains missing values")
+            raise ValueError("training expression contains missing values")
         self.cpgs_ = methylation.columns.to_numpy(dtype=str)
         self.genes_ = expression.columns.to_numpy(dtype=str)
         self.n_training_ = len(methylation)
@@ -60,11 +69,23 @@ class Imputer:
 
     def predict(self, methylation: pd.DataFrame) -> pd.DataFrame:
         """Expression (log2 scale) of the given samples, genes in training order."""
-        if not hasattr(self, "cpgs_"):
-            raise TdimputeError(f"the {self.method} model is not fitted")
+        check_is_fitted(self, "cpgs_")
         X = align_columns(methylation, self.cpgs_, "CpG")
         predicted = self._predict(X)
         return pd.DataFrame(predicted, index=methylation.index, columns=self.genes_)
+
+    def estimate_reliability(self, methylation: pd.DataFrame, expression: pd.DataFrame, folds: int,
+                             seed: int = 0) -> Imputer:
+        """Set `reliability_`: each gene's accuracy (`per_gene_accuracy`) on these training
+        samples, each predicted by a clone of this model fitted on the other `folds` - 1 folds.
+        It tells users which imputed genes to trust."""
+        from sklearn.model_selection import KFold, cross_val_predict
+
+        log.info("reliability: %d folds of %d training samples, a model fitted on each", folds, len(expression))
+        held_out = cross_val_predict(self, methylation, expression, cv=KFold(folds, shuffle=True, random_state=seed))
+        self.reliability_ = per_gene_accuracy(
+            expression, pd.DataFrame(held_out, index=expression.index, columns=expression.columns))
+        return self
 
     def describe(self) -> str:
         """The hyper-parameters that shaped the fit, those chosen from the data included."""
@@ -101,13 +122,12 @@ class Imputer:
 
     def save(self, directory: str | Path) -> None:
         """Write the fitted model to `directory`, atomically."""
-        if not hasattr(self, "cpgs_"):
-            raise TdimputeError(f"the {self.method} model is not fitted")
+        check_is_fitted(self, "cpgs_")
         with atomic_path(directory, directory=True) as tmp:
             self._save_weights(tmp)
             write_json(tmp / MODEL_FILE, {
                 "method": self.method,
-                "params": self.get_params(),
+                "params": {name: getattr(self, name) for name in self.options()},  # in signature order
                 "versions": software_versions(),
                 "metadata": self._metadata(),
                 "cpgs": self.cpgs_.tolist(),
@@ -116,22 +136,27 @@ class Imputer:
             if self.reliability_ is not None:
                 write_tsv(self.reliability_, tmp / RELIABILITY_FILE, index=False)
 
+    @classmethod
+    def load(cls, directory: str | Path) -> Imputer:
+        """A model of this class saved by `save`; a model of another method is refused."""
+        directory = Path(directory)
+        spec = saved_spec(directory)
+        if spec["method"] != cls.method:
+            raise ValueError(f"{directory} holds a {spec['method']} model, not a {cls.method} model")
+        model = cls(**spec["params"])
+        model.cpgs_ = np.asarray(spec["cpgs"], dtype=str)
+        model.genes_ = np.asarray(spec["genes"], dtype=str)
+        model._load_weights(directory, spec.get("metadata", {}))
+        if (directory / RELIABILITY_FILE).is_file():
+            model.reliability_ = pd.read_csv(directory / RELIABILITY_FILE, sep="\t")
+        return model
 
-def load_model(directory: str | Path) -> Imputer:
-    """Load any saved model; the class is chosen by the method name it was saved with."""
-    from . import imputer_class
 
-    directory = Path(directory)
+def saved_spec(directory: Path) -> dict:
+    """The `model.json` of a saved model folder."""
     if not (directory / MODEL_FILE).is_file():
-        raise TdimputeError(f"{directory} is not a saved model (no {MODEL_FILE})")
-    spec = read_json(directory / MODEL_FILE)
-    model = imputer_class(spec["method"])(**spec["params"])
-    model.cpgs_ = np.asarray(spec["cpgs"], dtype=str)
-    model.genes_ = np.asarray(spec["genes"], dtype=str)
-    model._load_weights(directory, spec.get("metadata", {}))
-    if (directory / RELIABILITY_FILE).is_file():
-        model.reliability_ = pd.read_csv(directory / RELIABILITY_FILE, sep="\t")
-    return model
+        raise ValueError(f"{directory} is not a saved model (no {MODEL_FILE})")
+    return read_json(directory / MODEL_FILE)
 
 
 def _short(value) -> str:
@@ -153,7 +178,7 @@ def align_columns(frame: pd.DataFrame, names: np.ndarray, what: str) -> np.ndarr
     present = pd.Index(frame.columns)
     missing = ~pd.Index(names).isin(present)
     if missing.any():
-        raise TdimputeError(
+        raise ValueError(
             f"{missing.sum()} of the model's {len(names)} {what}s are not in the data, e.g. "
             f"{names[np.flatnonzero(missing)[0]]!r} (align features with preprocess --reference)"
         )

@@ -8,6 +8,8 @@ from .base import Imputer
 
 
 class MeanImputer(Imputer):
+    """Each gene's mean over the training samples."""
+
     method = "mean"
 
     def __init__(self) -> None:

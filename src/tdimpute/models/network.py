@@ -15,72 +15,29 @@ decay, Glorot-uniform weights and zero biases, as in the paper.
 
 from __future__ import annotations
 
-import contextlib
-import logging
-import os
-import re
-import sys
-import tempfile
+import warnings
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from ..errors import TdimputeError
-from .base import Imputer, align_columns, expression_scale
+from .backend import seed_everything, tensorflow
+from .base import Imputer, align_columns, expression_scale, saved_spec
+from .training import TrainingSettings, resolve_precision, train
 
-log = logging.getLogger(__name__)
 WEIGHTS_FILE = "network.weights.h5"
 MIN_TRAINING_SAMPLES = 30  # fewer, and a network learns little more than each gene's mean
-# What TensorFlow's native libraries print while loading, before its log level applies.
-_LOADING_NOISE = re.compile(r"WARNING: All log messages before absl::InitializeLog\(\)|I\d{4} [\d:. ]+\d+ \S+\] ")
-
-
-def _tensorflow():
-    if "tensorflow" not in sys.modules:
-        os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-        os.environ.setdefault("GRPC_VERBOSITY", "ERROR")
-    try:
-        with _filtered_native_stderr(os.environ.get("TF_CPP_MIN_LOG_LEVEL", "2") != "0"):
-            import tensorflow as tf
-    except ImportError:  # pragma: no cover - depends on the installation
-        raise TdimputeError(
-            "TensorFlow is not installed: pip install 'tdimpute[cpu]' (or '[gpu]')"
-        ) from None
-    return tf
-
-
-@contextlib.contextmanager
-def _filtered_native_stderr(active: bool):
-    """Within the block, stderr (the file descriptor, which native code writes to) is caught,
-    then written back without the absl preamble and INFO lines (oneDNN's notice) that
-    TensorFlow's libraries print while loading whatever TF_CPP_MIN_LOG_LEVEL says."""
-    if not active or "tensorflow" in sys.modules:
-        yield
-        return
-    sys.stderr.flush()
-    saved = os.dup(2)
-    with tempfile.TemporaryFile() as caught:
-        os.dup2(caught.fileno(), 2)
-        try:
-            yield
-        finally:
-            sys.stderr.flush()
-            os.dup2(saved, 2)
-            os.close(saved)
-            caught.seek(0)
-            kept = [line for line in caught.read().decode(errors="replace").splitlines(keepends=True)
-                    if not _LOADING_NOISE.match(line)]
-            sys.stderr.write("".join(kept))
+DEFAULT_HIDDEN = [4000]
 
 
 class _Network(Imputer):
-    """Shared machinery: build, train, predict, save and load the network."""
+    """Shared machinery: build, train, predict, save and load the network. The training
+    options are every network's; the architecture (`hidden_`, `activation_`) is fitted."""
+
+    trains_network = True
 
     def __init__(
         self,
-        hidden: list[int] | None = None,
-        activation: str = "sigmoid",
         epochs: int = 100,
         batch_size: int = 16,
         learning_rate: float = 1e-4,
@@ -91,8 +48,6 @@ class _Network(Imputer):
         checkpoint_dir: str | None = None,
         checkpoint_every: int = 10,
     ) -> None:
-        self.hidden = hidden
-        self.activation = activation
         self.epochs = epochs
         self.batch_size = batch_size
         self.learning_rate = learning_rate
@@ -104,7 +59,7 @@ class _Network(Imputer):
         self.checkpoint_every = checkpoint_every
 
     def _choices(self) -> dict:
-        return {"hidden": self._hidden_sizes, "epochs": len(self.history_), "batch size": self.batch_size,
+        return {"hidden": self.hidden_, "epochs": len(self.history_), "batch size": self.batch_size,
                 "learning rate": self.learning_rate, "precision": self.compute_dtype_}
 
     @property
@@ -112,31 +67,24 @@ class _Network(Imputer):
         """What its training is called in progress lines."""
         return self.method
 
-    @property
-    def _hidden_sizes(self) -> list[int]:
-        return list(self.hidden) if self.hidden else [4000]
-
     def _build(self, n_cpgs: int, n_genes: int):
-        tf = _tensorflow()
-        keras = tf.keras
+        keras = tensorflow().keras
         layers = [keras.Input(shape=(n_cpgs,))]
-        for units in self._hidden_sizes:
-            layers.append(keras.layers.Dense(units, activation=self.activation))
+        for units in self.hidden_:
+            layers.append(keras.layers.Dense(units, activation=self.activation_))
         layers.append(keras.layers.Dense(n_genes, activation="sigmoid"))
         return keras.Sequential(layers)
 
     def _train(self, X: np.ndarray, Y: np.ndarray) -> None:
-        from .training import TrainingSettings, resolve_precision, train
-
         targets = Y / self.scale_
         above = int((targets >= 1).sum())
         if above:
-            log.warning("%s: %d training values exceed the output scale %.4g and cannot be reached by "
-                        "the sigmoid output", self.label, above, self.scale_)
+            warnings.warn(f"{self.label}: {above} training values exceed the output scale {self.scale_:.4g} and "
+                          "cannot be reached by the sigmoid output", UserWarning, stacklevel=2)
         if len(X) < MIN_TRAINING_SAMPLES:
-            log.warning("%s: only %d training samples; a network needs about %d or more to learn more than "
-                        "each gene's mean: use more samples (a lower --missing-rate) or the method lasso-cv "
-                        "or tdimpute-plus", self.label, len(X), MIN_TRAINING_SAMPLES)
+            warnings.warn(f"{self.label}: only {len(X)} training samples; a network needs about "
+                          f"{MIN_TRAINING_SAMPLES} or more to learn more than each gene's mean: use more samples "
+                          "(a lower --missing-rate) or the method lasso-cv or tdimpute-plus", UserWarning, stacklevel=2)
         settings = TrainingSettings(
             epochs=self.epochs, batch_size=self.batch_size, learning_rate=self.learning_rate, seed=self.seed,
             compute_dtype=resolve_precision(self.precision), validation_fraction=self.validation_fraction,
@@ -152,8 +100,9 @@ class _Network(Imputer):
         return (np.concatenate(scaled) * self.scale_).astype(np.float32)
 
     def _metadata(self) -> dict:
-        return {"scale": self.scale_, "history": self.history_,
-                "validation_history": self.validation_history_, "compute_dtype": self.compute_dtype_}
+        return {"scale": self.scale_, "history": self.history_, "validation_history": self.validation_history_,
+                "compute_dtype": self.compute_dtype_,
+                "architecture": {"hidden": self.hidden_, "activation": self.activation_}}
 
     def _save_weights(self, directory: Path) -> None:
         self.network_.save_weights(directory / WEIGHTS_FILE)
@@ -163,25 +112,52 @@ class _Network(Imputer):
         self.history_ = list(metadata.get("history", []))
         self.validation_history_ = list(metadata.get("validation_history", []))
         self.compute_dtype_ = metadata.get("compute_dtype")
+        self.hidden_, self.activation_ = self._architecture(metadata)
         self.network_ = self._build(len(self.cpgs_), len(self.genes_))
         self.network_.load_weights(directory / WEIGHTS_FILE)
 
-    def _fit_from_scratch(self, X: np.ndarray, Y: np.ndarray) -> None:
-        _seed_everything(self.seed)
+    def _architecture(self, metadata: dict) -> tuple[list[int], str]:
+        return metadata["architecture"]["hidden"], metadata["architecture"]["activation"]
+
+
+class _FromScratch(_Network):
+    """A network built with its own architecture, weights drawn from the seed."""
+
+    def __init__(self, hidden: list[int] | None = None, activation: str = "sigmoid", epochs: int = 100,
+                 batch_size: int = 16, learning_rate: float = 1e-4, seed: int = 0, precision: str = "auto",
+                 validation_fraction: float = 0.0, patience: int = 10, checkpoint_dir: str | None = None,
+                 checkpoint_every: int = 10) -> None:
+        super().__init__(epochs, batch_size, learning_rate, seed, precision, validation_fraction, patience,
+                         checkpoint_dir, checkpoint_every)
+        self.hidden = hidden
+        self.activation = activation
+
+    def _fit(self, X: np.ndarray, Y: np.ndarray) -> None:
+        seed_everything(self.seed)
+        self.hidden_, self.activation_ = list(self.hidden or DEFAULT_HIDDEN), self.activation
         self.scale_ = expression_scale(Y)
         self.network_ = self._build(X.shape[1], Y.shape[1])
         self._train(X, Y)
 
+    def _architecture(self, metadata: dict) -> tuple[list[int], str]:
+        if "architecture" in metadata:
+            return super()._architecture(metadata)
+        return list(self.hidden or DEFAULT_HIDDEN), self.activation  # saved before it was recorded
 
-class SelfNetwork(_Network):
+
+class SelfNetwork(_FromScratch):
+    """TDimpute-self: the TDimpute network trained from scratch on the target cancer alone."""
+
     method = "tdimpute-self"
-    _fit = _Network._fit_from_scratch
 
 
-class PretrainedNetwork(_Network):
+class PretrainedNetwork(_FromScratch):
+    """TDimpute-noTF: the network pretrained on the pan-cancer pool without the target cancer,
+    applied as it is."""
+
     method = "tdimpute-notf"
+    uses_pretrained = True
     label = "pretrain"
-    _fit = _Network._fit_from_scratch
 
     def __init__(self, hidden: list[int] | None = None, activation: str = "sigmoid",
                  epochs: int = 300, batch_size: int = 128, learning_rate: float = 1e-4,
@@ -190,73 +166,60 @@ class PretrainedNetwork(_Network):
         super().__init__(hidden, activation, epochs, batch_size, learning_rate, seed, precision,
                          validation_fraction, patience, checkpoint_dir, checkpoint_every)
 
+    def estimate_reliability(self, methylation: pd.DataFrame, expression: pd.DataFrame, folds: int = 0,
+                             seed: int = 0) -> PretrainedNetwork:
+        """Set `reliability_` from its predictions of these samples, all held out from it: the
+        pretrained network never saw the target cancer (pretrain --exclude-cancer)."""
+        from ..metrics import per_gene_accuracy
+
+        self.reliability_ = per_gene_accuracy(expression, self.predict(methylation))
+        return self
+
 
 class TransferNetwork(_Network):
-    """Fine-tunes a saved `PretrainedNetwork` (all layers, a fresh Adam state)."""
+    """TDimpute: the pretrained pan-cancer network fine-tuned (all layers, a fresh Adam state)
+    on the target cancer's training samples."""
 
     method = "tdimpute"
+    uses_pretrained = True
 
     def __init__(self, pretrained: str | None = None, epochs: int = 150, batch_size: int = 16,
                  learning_rate: float = 1e-4, seed: int = 0, precision: str = "auto",
                  validation_fraction: float = 0.0, patience: int = 10, checkpoint_dir: str | None = None,
                  checkpoint_every: int = 10) -> None:
-        super().__init__(None, "sigmoid", epochs, batch_size, learning_rate, seed, precision,
-                         validation_fraction, patience, checkpoint_dir, checkpoint_every)
+        super().__init__(epochs, batch_size, learning_rate, seed, precision, validation_fraction, patience,
+                         checkpoint_dir, checkpoint_every)
         self.pretrained = pretrained
 
-    def _source(self) -> PretrainedNetwork:
-        if not self.pretrained:
-            raise TdimputeError("method tdimpute fine-tunes a pretrained model: give --pretrained")
-        return load_pretrained(self.pretrained)
-
     def fit(self, methylation: pd.DataFrame, expression: pd.DataFrame) -> TransferNetwork:
-        source = self._source()
-        # The architecture is the pretrained network's, not a hyper-parameter of fine-tuning.
-        self.hidden, self.activation = source._hidden_sizes, source.activation
+        if not self.pretrained:
+            raise ValueError("method tdimpute fine-tunes a pretrained model: give --pretrained")
+        source = load_pretrained(self.pretrained)
         # Fine-tuning keeps the pretrained feature order; the data is aligned to it by name.
         methylation = pd.DataFrame(align_columns(methylation, source.cpgs_, "CpG"),
                                    index=methylation.index, columns=source.cpgs_)
         expression = pd.DataFrame(align_columns(expression, source.genes_, "gene"),
                                   index=expression.index, columns=source.genes_)
-        self._pretrained_network = source
-        return super().fit(methylation, expression)
+        self._source = source
+        try:
+            return super().fit(methylation, expression)
+        finally:
+            del self._source
 
     def _fit(self, X: np.ndarray, Y: np.ndarray) -> None:
-        source = self._pretrained_network
-        _seed_everything(self.seed)
+        # The architecture is the pretrained network's, not a hyper-parameter of fine-tuning.
+        source = self._source
+        seed_everything(self.seed)
+        self.hidden_, self.activation_ = source.hidden_, source.activation_
         self.scale_ = source.scale_
         self.network_ = self._build(X.shape[1], Y.shape[1])
         self.network_.set_weights(source.network_.get_weights())
         self._train(X, Y)
-        del self._pretrained_network
-
-    def _metadata(self) -> dict:
-        architecture = {"hidden": self.hidden, "activation": self.activation}
-        return {**super()._metadata(), "architecture": architecture}
-
-    def _load_weights(self, directory: Path, metadata: dict) -> None:
-        self.hidden = metadata["architecture"]["hidden"]
-        self.activation = metadata["architecture"]["activation"]
-        super()._load_weights(directory, metadata)
 
 
 def load_pretrained(directory) -> PretrainedNetwork:
     """A saved pan-cancer network; any other saved model is refused."""
-    from .base import load_model
-
-    model = load_model(directory)
-    if not isinstance(model, PretrainedNetwork):
-        raise TdimputeError(f"{directory} holds a {model.method} model, not a pretrained network")
-    return model
-
-
-def _rmse(y_true, y_pred):
-    tf = _tensorflow()
-    return tf.sqrt(tf.reduce_mean(tf.square(y_true - y_pred)))
-
-
-def _seed_everything(seed: int) -> None:
-    """TensorFlow's weight initialisers and shuffles draw from its global generator."""
-    tf = _tensorflow()
-    tf.keras.utils.set_random_seed(seed)
-    tf.config.experimental.enable_op_determinism()
+    method = saved_spec(Path(directory))["method"]
+    if method != PretrainedNetwork.method:
+        raise ValueError(f"{directory} holds a {method} model, not a pretrained network")
+    return PretrainedNetwork.load(directory)

@@ -26,40 +26,54 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..errors import TdimputeError
-from .base import ARRAYS_FILE, Imputer, load_model
+from .base import ARRAYS_FILE, Imputer
 from .lasso import BaggedLassoCV
+from .network import SelfNetwork, TransferNetwork
 
 NETWORK_DIR = "network"
 
 
 class PlusImputer(Imputer):
+    """The recommended imputer: a cross-validated Lasso, stacked with the TDimpute network
+    where the network clearly helps.
+
+    Its network is configured by the options that the network's class takes (`pretrained`,
+    the architecture when trained from scratch, and every training option), forwarded as set.
+    """
+
     method = "tdimpute-plus"
+    uses_pretrained = True
+    trains_network = True
 
     def __init__(self, pretrained: str | None = None, network: bool = True, folds: int = 10,
                  n_alphas: int = 10, alpha_ratio: float = 1e-2, hidden: list[int] | None = None,
                  epochs: int | None = None, batch_size: int = 16, learning_rate: float = 1e-4,
-                 seed: int = 0) -> None:
+                 seed: int = 0, precision: str = "auto", validation_fraction: float = 0.0,
+                 patience: int = 10, checkpoint_dir: str | None = None, checkpoint_every: int = 10) -> None:
         self.pretrained = pretrained
         self.network = network
-        self.hidden = hidden
         self.folds = folds
         self.n_alphas = n_alphas
         self.alpha_ratio = alpha_ratio
+        self.hidden = hidden
         self.epochs = epochs
         self.batch_size = batch_size
         self.learning_rate = learning_rate
         self.seed = seed
+        self.precision = precision
+        self.validation_fraction = validation_fraction
+        self.patience = patience
+        self.checkpoint_dir = checkpoint_dir
+        self.checkpoint_every = checkpoint_every
 
     def _fit(self, X: np.ndarray, Y: np.ndarray) -> None:
-        self.linear_ = BaggedLassoCV(self.n_alphas, self.alpha_ratio, self.folds, seed=self.seed)
-        self.linear_.cpgs_, self.linear_.genes_ = self.cpgs_, self.genes_
-        self.linear_._fit(X, Y)
+        methylation, expression = self._frame(X, self.cpgs_), self._frame(Y, self.genes_)
+        self.linear_ = BaggedLassoCV(self.n_alphas, self.alpha_ratio, self.folds, seed=self.seed).fit(methylation, expression)
         self.network_, self.weight_, self.gain_, self.history_ = None, 0.0, (0.0, 0.0), []
         if self.network:
             held_out, genes, linear = self.linear_.fold_prediction(X, 0)
             train = np.setdiff1d(np.arange(len(X)), held_out)
-            network = self._network().fit(self._frame(X[train], self.cpgs_), self._frame(Y[train], self.genes_))
+            network = self.make_network().fit(methylation.iloc[train], expression.iloc[train])
             self.weight_, self.gain_ = stacking_weight(Y[np.ix_(held_out, genes)], linear,
                                                        self._network_predict(network, X[held_out])[:, genes])
             self.history_ = network.history_
@@ -68,26 +82,24 @@ class PlusImputer(Imputer):
     def _choices(self) -> dict:
         return {"alpha": float(self.linear_.alpha_), "network weight": self.weight_}
 
-    def _network(self) -> Imputer:
-        from .network import SelfNetwork, TransferNetwork
+    def _network_class(self) -> type[Imputer]:
+        return TransferNetwork if self.pretrained else SelfNetwork
 
-        options = {"batch_size": self.batch_size, "learning_rate": self.learning_rate, "seed": self.seed}
-        if self.epochs is not None:
-            options["epochs"] = self.epochs
-        if self.pretrained:
-            return TransferNetwork(pretrained=self.pretrained, **options)
-        return SelfNetwork(hidden=self.hidden, **options)
+    def make_network(self) -> Imputer:
+        """The unfitted network: fine-tuned from `pretrained` when given, else from scratch."""
+        cls = self._network_class()
+        return cls(**{name: getattr(self, name) for name in cls.options() if getattr(self, name, None) is not None})
 
     def _network_predict(self, network: Imputer, X: np.ndarray) -> np.ndarray:
         predicted = network.predict(self._frame(X, self.cpgs_))
         lacking = pd.Index(self.genes_).difference(predicted.columns)
         if len(lacking):
-            raise TdimputeError(f"{len(lacking)} genes of the cohort are not in the pretrained "
-                                f"network, e.g. {lacking[0]!r}")
+            raise ValueError(f"{len(lacking)} genes of the cohort are not in the pretrained "
+                             f"network, e.g. {lacking[0]!r}")
         return predicted.loc[:, self.genes_].to_numpy()
 
     def _predict(self, X: np.ndarray) -> np.ndarray:
-        linear = self.linear_._predict(X)
+        linear = self.linear_.predict(self._frame(X, self.cpgs_)).to_numpy()
         if self.network_ is None:
             return linear
         return ((1 - self.weight_) * linear + self.weight_ * self._network_predict(self.network_, X)).astype(np.float32)
@@ -113,9 +125,11 @@ class PlusImputer(Imputer):
         self.gain_ = (float(metadata.get("network_gain", 0.0)), np.inf if error is None else float(error))
         self.history_ = list(metadata.get("history", []))
         self.linear_ = BaggedLassoCV()
+        self.linear_.cpgs_, self.linear_.genes_ = self.cpgs_, self.genes_
         with np.load(directory / ARRAYS_FILE) as arrays:
             self.linear_._set_state({k.removeprefix("linear_"): arrays[k] for k in arrays.files})
-        self.network_ = load_model(directory / NETWORK_DIR) if (directory / NETWORK_DIR).is_dir() else None
+        network = directory / NETWORK_DIR
+        self.network_ = self._network_class().load(network) if network.is_dir() else None
 
 
 def blend_weight(truth: np.ndarray, first: np.ndarray, second: np.ndarray) -> float:

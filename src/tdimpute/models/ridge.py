@@ -20,7 +20,10 @@ from .base import Imputer
 
 
 class RidgeCVImputer(Imputer):
-    """Alpha among `n_alphas` values from `alpha_min` to `alpha_max` times the mean squared
+    """Ridge regression of every gene on standardised methylation, alpha by leave-one-out
+    cross-validation.
+
+    Alpha among `n_alphas` values from `alpha_min` to `alpha_max` times the mean squared
     singular value of the standardised methylation; one alpha for all genes unless
     `alpha_per_gene`."""
 

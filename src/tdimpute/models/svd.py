@@ -21,6 +21,8 @@ from .base import TrainingDataImputer
 
 
 class SvdImputer(TrainingDataImputer):
+    """Iterative rank-k SVD of expression and methylation together (Troyanskaya et al. 2001)."""
+
     method = "svd"
 
     def _choices(self) -> dict:

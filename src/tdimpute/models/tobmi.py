@@ -4,6 +4,9 @@ As the authors' R code: for each incomplete sample, the Euclidean distances on m
 every complete (training) sample; its k = floor(sqrt(n_complete)) nearest complete samples;
 weights w_i = (1 / d_i) / sum_j (1 / d_j); imputed expression = sum_i w_i * y_i.
 Vectorised over all incomplete samples at once.
+
+Not KNeighborsRegressor(weights="distance"): "brute" puts an exact methylation twin up to 4.5e-7 away, not 0
+(outputs off by up to 2e-5); kd_tree/ball_tree match bitwise but are 3x slower (8.6 s vs 2.7 s, paper's size).
 """
 
 from __future__ import annotations
@@ -15,6 +18,9 @@ from .base import TrainingDataImputer
 
 
 class TobmiImputer(TrainingDataImputer):
+    """TOBMI: each sample's expression from its k nearest training samples in methylation,
+    weighted by inverse distance (Dong et al. 2019)."""
+
     method = "tobmi"
 
     def __init__(self, k: int | None = None) -> None:

@@ -31,6 +31,7 @@ import numpy as np
 from ..errors import TdimputeError
 from ..files import atomic_path
 from ..progress import Progress, progress
+from .backend import tensorflow
 
 log = logging.getLogger(__name__)
 CHECKPOINT_FILE = "checkpoint.npz"
@@ -50,7 +51,7 @@ class TrainingSettings:
     label: str = "train"
 
 
-class Interrupted(TdimputeError):
+class Interrupted(Exception):
     """SIGTERM arrived; a checkpoint was written when a checkpoint folder was given."""
 
     exit_code = 143  # 128 + SIGTERM, as if the signal had ended the process: schedulers retry it
@@ -62,10 +63,8 @@ def resolve_precision(precision: str) -> str:
     if precision in ("float32", "bfloat16"):
         return precision
     if precision != "auto":
-        raise TdimputeError(f"precision must be auto, float32 or bfloat16, got {precision!r}")
-    from .network import _tensorflow
-
-    tf = _tensorflow()
+        raise ValueError(f"precision must be auto, float32 or bfloat16, got {precision!r}")
+    tf = tensorflow()
     gpus = tf.config.list_physical_devices("GPU")
     if gpus:
         capability = tf.config.experimental.get_device_details(gpus[0]).get("compute_capability", (0, 0))
@@ -90,9 +89,7 @@ def train(model, X: np.ndarray, Y: np.ndarray, settings: TrainingSettings) -> tu
     arrives (after the running step), and a checkpoint found there at the start is resumed
     from, at the very batch where it stopped.
     """
-    from .network import _tensorflow
-
-    tf = _tensorflow()
+    tf = tensorflow()
     train_rows, valid_rows = _validation_split(len(X), settings)
     loop = _Loop(tf, model, settings)
     X_train, Y_train = tf.constant(X[train_rows]), tf.constant(Y[train_rows])
@@ -123,6 +120,12 @@ def train(model, X: np.ndarray, Y: np.ndarray, settings: TrainingSettings) -> tu
     return state.history, state.validation
 
 
+def rmse(y_true, y_pred):
+    """The paper's loss: the root mean squared error over every value of the batch."""
+    tf = tensorflow()
+    return tf.sqrt(tf.reduce_mean(tf.square(y_true - y_pred)))
+
+
 def _interrupt(loop: _Loop, checkpoint: Path | None, state: _TrainingState, label: str) -> None:
     where = "no checkpoint folder was given"
     if checkpoint is not None:
@@ -145,10 +148,10 @@ def _fingerprint(X: np.ndarray, Y: np.ndarray, settings: TrainingSettings) -> st
 
 def _validation_split(n: int, settings: TrainingSettings) -> tuple[np.ndarray, np.ndarray]:
     if not 0 <= settings.validation_fraction < 1:
-        raise TdimputeError(f"validation fraction must be in [0, 1), got {settings.validation_fraction}")
+        raise ValueError(f"validation fraction must be in [0, 1), got {settings.validation_fraction}")
     n_valid = int(round(settings.validation_fraction * n))
     if settings.validation_fraction and not 1 <= n_valid < n:
-        raise TdimputeError(f"a validation fraction of {settings.validation_fraction} leaves no "
+        raise ValueError(f"a validation fraction of {settings.validation_fraction} leaves no "
                             f"validation or no training sample among {n}")
     order = np.random.default_rng([settings.seed, 2**31 - 1]).permutation(n)
     return np.sort(order[n_valid:]), np.sort(order[:n_valid])
@@ -218,8 +221,7 @@ class _Loop:
         return h
 
     def _loss_of(self, x, y):
-        tf = self.tf
-        return tf.sqrt(tf.reduce_mean(tf.square(y - self._forward(x))))
+        return rmse(y, self._forward(x))
 
     def _gradients_of_batch(self, X, Y, rows):
         tf = self.tf

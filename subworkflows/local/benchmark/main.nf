@@ -17,7 +17,7 @@ workflow BENCHMARK {
     take:
     cancer_cohorts   // channel: [ cancer, the cohort of its samples alone ]
     methods          // list of method names
-    transfer_methods // methods that start from a pretrained network
+    registry         // map: method -> its entry in assets/methods.json (uses_pretrained, trains_network)
     pool             // value channel: the whole cohort, which PRETRAIN alone reads
 
     main:
@@ -35,19 +35,22 @@ workflow BENCHMARK {
     ch_versions = ch_versions.mix(SPLIT.out.versions)
 
     ch_pretrained = channel.empty()
-    if (methods.any { method -> method in transfer_methods }) {
+    if (methods.any { method -> registry[method].uses_pretrained }) {
         PRETRAINED_NETWORKS(cancer_cohorts.map { cancer, _cohort -> cancer }, pool, true)
         ch_pretrained = PRETRAINED_NETWORKS.out.models
         ch_versions   = ch_versions.mix(PRETRAINED_NETWORKS.out.versions)
     }
 
-    // Every run of a split: [ cancer, meta, its cancer's cohort, split ].
+    // Every run of a split: [ cancer, meta, its cancer's cohort, split ]; meta.network: the
+    // method trains or runs a network (the gpu profile gives those tasks the GPU).
     ch_runs = SPLIT.out.split
         .combine(channel.fromList(methods))
-        .map { meta, split, method -> [ meta.cancer, meta + [ id: "${meta.id}_${method}", method: method ], split ] }
+        .map { meta, split, method ->
+            [ meta.cancer, meta + [ id: "${meta.id}_${method}", method: method, network: registry[method].trains_network ], split ]
+        }
         .combine(cancer_cohorts, by: 0)
         .map { cancer, meta, split, cohort -> [ cancer, meta, cohort, split ] }
-        .branch { _cancer, meta, _cohort, _split -> transfer: meta.method in transfer_methods; other: true }
+        .branch { _cancer, meta, _cohort, _split -> transfer: registry[meta.method].uses_pretrained; other: true }
     // The transfer runs meet their cancer's pretrained network.
     ch_fit_transfer = ch_runs.transfer
         .combine(ch_pretrained, by: 0)

@@ -14,15 +14,16 @@ workflow IMPUTE_MISSING {
     take:
     cancer_cohorts   // channel: [ cancer, the cohort of its samples alone ]
     method           // the method's name
-    transfer_methods // methods that start from a pretrained network
+    registry         // map: method -> its entry in assets/methods.json (uses_pretrained, trains_network)
     pool             // value channel: the cohort to pretrain on (the targets' own, or the pool of an external cohort)
     external         // boolean: the targets are not in the pool
 
     main:
-    ch_runs = cancer_cohorts.map { cancer, cohort -> [ cancer, [ id: "${cancer}_${method}", cancer: cancer, method: method ], cohort ] }
+    def network = registry[method].trains_network // the gpu profile gives these tasks the GPU
+    ch_runs = cancer_cohorts.map { cancer, cohort -> [ cancer, [ id: "${cancer}_${method}", cancer: cancer, method: method, network: network ], cohort ] }
     ch_versions = channel.empty()
     ch_pretrained = channel.empty()
-    if (method in transfer_methods) {
+    if (registry[method].uses_pretrained) {
         PRETRAINED_NETWORKS(cancer_cohorts.map { cancer, _cohort -> cancer }, pool, !external)
         ch_fit = ch_runs
             .combine(PRETRAINED_NETWORKS.out.models, by: 0)

@@ -4,6 +4,11 @@
  * every parameter, then the rules that tie parameters together. One line per problem.
  */
 
+/** The methods as `tdimpute methods --json` lists them (assets/methods.json): name -> entry. */
+def methodRegistry(path) {
+    return new groovy.json.JsonSlurper().parseText(file(path).text).collectEntries { method -> [ method.name, method ] }
+}
+
 def schemaProperties(schemaPath) {
     def schema = new groovy.json.JsonSlurper().parseText(file(schemaPath).text)
     def found = [:]
