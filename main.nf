@@ -4,8 +4,8 @@
  * (TDimpute, Zhou et al., GigaScience 2020), benchmark it against classic methods and
  * measure what imputation does downstream.
  */
-include { TDIMPUTE                   } from './workflows/tdimpute'
-include { paramsProblems; paramsHelp } from './subworkflows/local/utils_tdimpute'
+include { TDIMPUTE                                   } from './workflows/tdimpute'
+include { paramsProblems; paramsHelp; methodRegistry } from './subworkflows/local/utils_tdimpute'
 
 workflow {
     main:
@@ -13,7 +13,7 @@ workflow {
     if (params.help) {
         log.info(paramsHelp(schema))
     } else {
-        def problems = paramsProblems(params, schema)
+        def problems = paramsProblems(params, schema, methodRegistry())
         if (problems) {
             error("Invalid parameters:\n  " + problems.join('\n  '))
         }

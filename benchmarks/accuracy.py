@@ -29,7 +29,6 @@ LUAD = Path(__file__).resolve().parents[2] / "shared" / "data" / "tcga_luad"
 OUT = Path(__file__).parent / "out"
 LUAD_METHODS = ["mean", "svd", "tobmi", "lasso", "lasso-cv", "ridge-cv", "tdimpute-self", "tdimpute-plus"]
 SIMULATED_METHODS = ["mean", "lasso-cv", "ridge-cv", "tdimpute-self", "tdimpute", "tdimpute-plus"]
-TRANSFER = {"tdimpute", "tdimpute-plus"}
 
 
 def luad_cohort():
@@ -61,7 +60,7 @@ def score(cohort, target: str, methods, rates, replicates, pretrained: str | Non
             X, Y = methylation_frame(cancer, train), expression_frame(cancer, train)
             truth = expression_frame(cancer, test)
             for method in methods:
-                options = {"pretrained": pretrained} if method in TRANSFER and pretrained else {}
+                options = {"pretrained": pretrained} if imputer_class(method).uses_pretrained and pretrained else {}
                 started = time.perf_counter()
                 model = imputer_class(method)(**options).fit(X, Y)
                 imputed = model.predict(methylation_frame(cancer, test))

@@ -9,13 +9,13 @@ include { IMPUTE_MISSING   } from '../subworkflows/local/impute_missing'
 include { PREPARE_EXTERNAL } from '../subworkflows/local/prepare_external'
 include { REPORT           } from '../subworkflows/local/report'
 include { SELECT           } from '../modules/local/select/main'
-include { methodRegistry   } from '../subworkflows/local/utils_tdimpute'
+include { methodRegistry; selectedMethods } from '../subworkflows/local/utils_tdimpute'
 
 workflow TDIMPUTE {
     main:
     def cancers = params.target_cancers.tokenize(',')*.trim()
     // What each method needs (a pretrained network, a GPU), as the Python package declares it.
-    def registry = methodRegistry("${projectDir}/assets/methods.json")
+    def registry = methodRegistry()
 
     PREPARE_COHORT()
     ch_cohort   = PREPARE_COHORT.out.cohort.map { _meta, cohort -> cohort }.first()
@@ -42,7 +42,7 @@ workflow TDIMPUTE {
     ch_figures     = channel.empty()
     ch_survival    = channel.empty()
     if (params.mode == 'benchmark') {
-        BENCHMARK(ch_cancer_cohorts, params.methods.tokenize(',')*.trim(), registry, ch_cohort)
+        BENCHMARK(ch_cancer_cohorts, selectedMethods(params.methods, registry), registry, ch_cohort)
         ch_versions   = ch_versions.mix(BENCHMARK.out.versions)
         ch_accuracy   = BENCHMARK.out.summary
         ch_downstream = BENCHMARK.out.downstream

@@ -24,22 +24,24 @@ def test_every_method_declares_what_it_needs():
     assert "pretrained" in table["tdimpute"]["options"] and "alpha" in table["lasso"]["options"]
 
 
-def test_the_schema_and_the_defaults_list_the_registry_methods():
+def test_the_schema_and_the_defaults_hold_no_copy_of_the_method_list():
+    """--methods defaults to all of them; the names are checked against assets/methods.json."""
     schema = json.loads((ROOT / "nextflow_schema.json").read_text())
     rules = {name: rule for group in schema["$defs"].values() for name, rule in group["properties"].items()}
-    names = list(METHODS)
-    alternatives = re.fullmatch(r"\^\((.*)\)\(,\((.*)\)\)\*\$", rules["methods"]["pattern"])
-    assert alternatives and alternatives[1] == alternatives[2] == "|".join(names)
-    assert rules["methods"]["default"] == ",".join(names)
-    assert rules["impute_method"]["enum"] == names
+    assert rules["methods"]["default"] == "all" and "enum" not in rules["impute_method"]
+    assert not any(name in rules["methods"]["pattern"] for name in METHODS)
+    pattern = re.compile(rules["methods"]["pattern"])
+    assert pattern.search("all") and pattern.search(",".join(METHODS)) and not pattern.search("mean,")
+    assert re.compile(rules["impute_method"]["pattern"]).search(rules["impute_method"]["default"])
+    assert rules["impute_method"]["default"] in METHODS
     config = (ROOT / "nextflow.config").read_text()
-    assert re.search(r"^\s*methods\s*=\s*'([^']*)'", config, re.M)[1] == ",".join(names)
+    assert re.search(r"^\s*methods\s*=\s*'([^']*)'", config, re.M)[1] == "all"
     assert re.search(r"^\s*impute_method\s*=\s*'([^']*)'", config, re.M)[1] == rules["impute_method"]["default"]
 
 
 def test_the_pipeline_reads_the_registry_instead_of_listing_methods():
-    """What a method needs is read from assets/methods.json; beside the defaults (above) only
-    the per-method schedules of conf/modules.config name methods, each a network method."""
+    """What a method needs is read from assets/methods.json; beside the recommended default
+    (above) only the per-method schedules of conf/modules.config name methods."""
     assert "startsWith('tdimpute')" not in (ROOT / "nextflow.config").read_text()
     code = [ROOT / "main.nf", *ROOT.glob("workflows/*.nf"), *ROOT.glob("subworkflows/local/*/main.nf"),
             *ROOT.glob("modules/local/*/main.nf")]
@@ -47,7 +49,8 @@ def test_the_pipeline_reads_the_registry_instead_of_listing_methods():
     for path in code:
         text = path.read_text()
         assert "transfer_methods" not in text and not quoted_name.search(text), f"{path} names a method"
-    assert "methods.json" in (ROOT / "workflows" / "tdimpute.nf").read_text()
+    assert "methodRegistry()" in (ROOT / "workflows" / "tdimpute.nf").read_text()
+    assert "assets/methods.json" in (ROOT / "subworkflows" / "local" / "utils_tdimpute" / "main.nf").read_text()
     schedules = (ROOT / "conf" / "modules.config").read_text()
     named = set(re.findall(r"'(tdimpute[-\w]*)'\s*:", schedules))
     assert named and named <= {entry["name"] for entry in method_table() if entry["trains_network"]}

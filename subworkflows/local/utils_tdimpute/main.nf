@@ -1,12 +1,29 @@
 /*
  * Checks the run's parameters against nextflow_schema.json without the nf-schema plugin
  * (which cannot be downloaded offline): types, enums, ranges, patterns and existing files of
- * every parameter, then the rules that tie parameters together. One line per problem.
+ * every parameter, the method names against assets/methods.json, then the rules that tie
+ * parameters together. One line per problem.
  */
 
 /** The methods as `tdimpute methods --json` lists them (assets/methods.json): name -> entry. */
-def methodRegistry(path) {
-    return new groovy.json.JsonSlurper().parseText(file(path).text).collectEntries { method -> [ method.name, method ] }
+def methodRegistry() {
+    def listed = new groovy.json.JsonSlurper().parseText(file("${projectDir}/assets/methods.json").text)
+    return listed.collectEntries { method -> [ method.name, method ] }
+}
+
+/** The methods that --methods names: `all` is every method of the registry. */
+def selectedMethods(methods, registry) {
+    return methods.toString() == 'all' ? registry.keySet() as List : methods.toString().tokenize(',')*.trim()
+}
+
+def methodProblems(params, registry) {
+    def known = "the methods: ${registry.keySet().join(', ')}"
+    def problems = selectedMethods(params.methods, registry).findAll { method -> !registry.containsKey(method) }
+        .collect { method -> "--methods: unknown method '${method}' (${known})".toString() }
+    if (params.impute_method && !registry.containsKey(params.impute_method.toString())) {
+        problems << "--impute_method: unknown method '${params.impute_method}' (${known})".toString()
+    }
+    return problems
 }
 
 def schemaProperties(schemaPath) {
@@ -16,7 +33,7 @@ def schemaProperties(schemaPath) {
     return found
 }
 
-def paramsProblems(params, schemaPath) {
+def paramsProblems(params, schemaPath, registry) {
     def known = schemaProperties(schemaPath)
     def problems = []
     params.each { key, value ->
@@ -30,6 +47,7 @@ def paramsProblems(params, schemaPath) {
             problems << "--${key}: unknown parameter".toString()
         }
     }
+    problems.addAll(methodProblems(params, registry))
     problems.addAll(crossChecks(params))
     return problems
 }
