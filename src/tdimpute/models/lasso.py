@@ -23,8 +23,9 @@ import warnings
 
 import numpy as np
 from scipy import sparse
+from sklearn import config_context
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.linear_model import _cd_fast as cd_fast
+from sklearn.linear_model import lasso_path
 from sklearn.model_selection import KFold
 
 from .base import Imputer, expression_scale
@@ -34,7 +35,7 @@ log = logging.getLogger(__name__)
 GENE_BLOCK = 1024  # genes screened together: bounds the (CpGs x block) matrices in memory
 WORKING_SET_STEP = 100  # CpGs added to a gene's working set per pass, at most
 MAX_PASSES = 100  # working-set passes per alpha; a guard, far above what convergence needs
-_UNUSED_RNG = np.random.RandomState(0)  # the solver draws from it only for random coordinate order
+_UNUSED_RNG = np.random.RandomState(0)  # for the solver's (unused) random order; keeps numpy's global state
 
 
 def lasso_path_genes(X: np.ndarray, Y: np.ndarray, alphas, tol: float = 1e-7, max_iter: int = 20000,
@@ -66,8 +67,8 @@ def lasso_path_genes(X: np.ndarray, Y: np.ndarray, alphas, tol: float = 1e-7, ma
         if n_genes > GENE_BLOCK:
             log.info("%s: %d/%d genes", label, min(start + GENE_BLOCK, n_genes), n_genes)
     if unconverged:
-        log.warning("%s: %d gene fits reached max_iter=%d before their duality gap fell below tol=%g",
-                    label, unconverged, max_iter, tol)
+        warnings.warn(f"{label}: {unconverged} gene fits reached max_iter={max_iter} before their duality gap "
+                      f"fell below tol={tol:g}", ConvergenceWarning, stacklevel=2)
     path = []
     for i in range(len(alphas)):
         coef = sparse.hstack([block[i] for block in blocks], format="csc")
@@ -120,8 +121,8 @@ def _path_block(Xc: np.ndarray, Yc: np.ndarray, alphas: np.ndarray, tol: float, 
                     working[k] = np.union1d(working[k], added)
                     unsolved.add(k)
         if unsolved:
-            log.warning("%d genes still violate the optimality conditions at alpha %.3g after %d passes",
-                        len(unsolved), alpha, MAX_PASSES)
+            warnings.warn(f"{len(unsolved)} genes still violate the optimality conditions at alpha {alpha:.3g} "
+                          f"after {MAX_PASSES} passes", UserWarning, stacklevel=2)
         path.append(sparse.csc_matrix(coef))
     return path, stalled
 
@@ -142,23 +143,23 @@ def _violators(score: np.ndarray, inside: np.ndarray, threshold: float,
 
 def _solve(Xw: np.ndarray, y: np.ndarray, alpha: float, tol: float, max_iter: int,
            start: np.ndarray) -> tuple[np.ndarray, bool]:
-    """Coordinate descent on the working set; also says whether it converged.
+    """Coordinate descent on the working set from `start`; also says whether it converged.
 
-    scikit-learn's own solver (what `lasso_path` runs), called directly: on working sets of a
-    few hundred CpGs the public function's input checks cost more than the solve itself.
+    scikit-learn's `lasso_path` at the one `alpha`, on the Gram matrix when there are fewer
+    CpGs than samples. Xw and y are already centred float64, Xw column-major, so its input
+    checks and parameter validation are skipped: on working sets of a few CpGs they would cost
+    several times the solve. Converged means the duality gap fell below tol * ||y||^2, the
+    solver's own criterion (`lasso_path` returns the gap divided by n).
     """
     if Xw.shape[1] == 0:
         return np.zeros(0), True
     n = len(y)
-    w = np.array(start, dtype=np.float64)
-    if Xw.shape[1] < n:
-        solution = cd_fast.enet_coordinate_descent_gram(w, alpha * n, 0.0, Xw.T @ Xw, Xw.T @ y, y,
-                                                         max_iter, tol, _UNUSED_RNG, False, False)
-    else:
-        solution = cd_fast.enet_coordinate_descent(w, alpha * n, 0.0, np.asfortranarray(Xw), y, max_iter,
-                                                   tol, _UNUSED_RNG, False, False)
-    w, gap, scaled_tol, _ = solution
-    return w, gap <= scaled_tol
+    gram, Xy = (Xw.T @ Xw, Xw.T @ y) if Xw.shape[1] < n else (False, None)
+    with config_context(skip_parameter_validation=True):
+        _, coef, gap = lasso_path(np.asfortranarray(Xw), y, alphas=[alpha], precompute=gram, Xy=Xy,
+                                  coef_init=start, check_input=False, tol=tol, max_iter=max_iter,
+                                  random_state=_UNUSED_RNG)
+    return coef[:, 0], gap[0] <= tol * (y @ y) / n
 
 
 def alpha_grid(X: np.ndarray, Y: np.ndarray, n_alphas: int, ratio: float) -> np.ndarray:
@@ -224,6 +225,8 @@ class _ScaledLasso(Imputer):
 
 
 class LassoImputer(_ScaledLasso):
+    """A Lasso per gene at a fixed alpha (the authors' 0.1), on expression / scale."""
+
     method = "lasso"
 
     def __init__(self, alpha: float = 0.1, tol: float = 1e-7, max_iter: int = 20000) -> None:
@@ -236,7 +239,8 @@ class LassoImputer(_ScaledLasso):
 
 
 class LassoCVImputer(_ScaledLasso):
-    """Alpha chosen among `n_alphas` log-spaced values by `cv`-fold cross-validation.
+    """A Lasso per gene, one alpha for all genes chosen by `cv`-fold cross-validation among
+    `n_alphas` log-spaced values.
 
     To keep the search cheap at 19,000 genes the folds score a random subset of `cv_genes`
     genes (all genes when there are fewer); the chosen alpha then fits every gene.
@@ -268,8 +272,8 @@ class LassoCVImputer(_ScaledLasso):
         self.cv_genes_ = genes
         self.cv_models_ = [(train, test, *path[best]) for (train, test), path in zip(folds, paths)]
         if best == len(alphas) - 1:
-            log.warning("%s chose the smallest alpha tried (%.3g); a smaller alpha_ratio may fit better",
-                        self.method, alphas[-1])
+            warnings.warn(f"{self.method} chose the smallest alpha tried ({alphas[-1]:.3g}); a smaller "
+                          "alpha_ratio may fit better", UserWarning, stacklevel=2)
         # The path down to the chosen alpha warm-starts every gene's final fit.
         self._fit_scaled(X, Y, alphas[: best + 1])
 
@@ -278,9 +282,9 @@ class LassoCVImputer(_ScaledLasso):
 
     def _warn_if_few_samples(self, n: int) -> None:
         if self.cv > n:
-            log.warning("%s: %d cross-validation folds but only %d training samples: leave-one-out instead, "
-                        "and alpha chosen on one sample per fold; use more samples (a lower --missing-rate)",
-                        self.method, self.cv, n)
+            warnings.warn(f"{self.method}: {self.cv} cross-validation folds but only {n} training samples: "
+                          "leave-one-out instead, and alpha chosen on one sample per fold; use more samples "
+                          "(a lower --missing-rate)", UserWarning, stacklevel=2)
 
     def _metadata(self) -> dict:
         return {**super()._metadata(), "alphas": self.alphas_.tolist(), "cv_mse": self.cv_mse_.tolist()}
