@@ -1,6 +1,7 @@
 """Wall time and peak memory of each baseline at the paper's scale, on synthetic data.
 
-    python benchmarks/baselines_scale.py [--samples 1000] [--cpgs 27717] [--genes 19027] [--methods lasso,lasso-cv]
+    python benchmarks/baselines_scale.py [--samples 1000] [--cpgs 27717] [--genes 19027]
+                                         [--methods lasso,lasso-cv]   (default: every baseline)
 
 A simulated cohort of the paper's size (800 training and 200 test samples, 27,717 CpGs,
 19,027 genes) is written once; each method then fits and imputes in its own process, so that
