@@ -21,6 +21,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..metrics import per_gene_accuracy
 from .backend import seed_everything, tensorflow
 from .base import Imputer, align_columns, expression_scale, saved_spec
 from .training import TrainingSettings, resolve_precision, train
@@ -170,8 +171,6 @@ class PretrainedNetwork(_FromScratch):
                              seed: int = 0) -> PretrainedNetwork:
         """Set `reliability_` from its predictions of these samples, all held out from it: the
         pretrained network never saw the target cancer (pretrain --exclude-cancer)."""
-        from ..metrics import per_gene_accuracy
-
         self.reliability_ = per_gene_accuracy(expression, self.predict(methylation))
         return self
 
