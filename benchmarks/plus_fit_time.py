@@ -84,7 +84,7 @@ def measure(data: Path, pretrained: Path, method: str, rows: int, epochs: int) -
               "peak_rss_gb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 ** 2}
     if method == "tdimpute-plus":
         result["network_weight"] = model.weight_
-        result["network_samples"] = len(chosen) - len(model.linear_.cv_models_[0][1])
+        result["network_samples"] = len(chosen) - len(model.lasso_.cv_models_[0][1])
     return result
 
 

@@ -397,9 +397,9 @@ def evaluate(
         metrics = {"method": method, **metrics}
     write_tsv(per_gene, out.with_name(out.name.removesuffix(".json") + ".genes.tsv"), index=False)
     write_json(out, metrics)
-    log.info("evaluate: %s: RMSE %.4f, MAE %.4f, R² %.4f per sample (the paper's), %.4f per gene (mean) over "
-             "%d samples x %d genes", out, metrics["rmse"], metrics["mae"], metrics["r2"],
-             per_gene["r2"].mean(), metrics["n_samples"], metrics["n_genes"])
+    log.info("evaluate: %s: RMSE %.4f, MAE %.4f, R² %.4f per sample (the paper's), %.4f per gene (mean; "
+             "median %.4f) over %d samples x %d genes", out, metrics["rmse"], metrics["mae"], metrics["r2"],
+             metrics["gene_r2_mean"], metrics["gene_r2_median"], metrics["n_samples"], metrics["n_genes"])
 
 
 @app.command()

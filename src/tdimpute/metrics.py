@@ -21,8 +21,12 @@ def squared_pearson(a: np.ndarray, b: np.ndarray, axis: int) -> np.ndarray:
 
 
 def accuracy(truth: pd.DataFrame, imputed: pd.DataFrame) -> dict:
-    """RMSE and MAE over all cells; R^2 as the mean over samples of the squared Pearson
-    correlation between imputed and true expression vectors (the paper's definition)."""
+    """RMSE and MAE over all cells; `r2`, the mean over samples of the squared Pearson
+    correlation between imputed and true expression vectors (the paper's definition); and
+    `gene_r2_mean` / `gene_r2_median`, the mean and median over genes of the squared Pearson
+    correlation across samples (what gene-level methods such as geneEXPLORE and DeepMethyGene
+    report: how well each gene's variation between samples is recovered). Constant genes or
+    samples are left out of the averages."""
     if not truth.index.equals(imputed.index) or not truth.columns.equals(imputed.columns):
         raise TdimputeError("imputed and true expression do not cover the same samples and genes")
     t = truth.to_numpy(np.float64)
@@ -30,10 +34,13 @@ def accuracy(truth: pd.DataFrame, imputed: pd.DataFrame) -> dict:
     if np.isnan(p).any():
         raise TdimputeError("imputed expression contains missing values")
     per_sample = squared_pearson(t, p, axis=1)
+    per_gene = squared_pearson(t, p, axis=0)
     return {
         "rmse": float(np.sqrt(mean_squared_error(t.ravel(), p.ravel()))),
         "mae": float(mean_absolute_error(t.ravel(), p.ravel())),
-        "r2": float(np.nanmean(per_sample)) if np.isfinite(per_sample).any() else float("nan"),
+        "r2": _nan_average(np.nanmean, per_sample),
+        "gene_r2_mean": _nan_average(np.nanmean, per_gene),
+        "gene_r2_median": _nan_average(np.nanmedian, per_gene),
         "n_samples": int(t.shape[0]),
         "n_genes": int(t.shape[1]),
     }
@@ -58,3 +65,8 @@ def per_gene_accuracy(truth: pd.DataFrame, imputed: pd.DataFrame) -> pd.DataFram
         "r2": squared_pearson(t, p, axis=0),
         "skill": skill,
     })
+
+
+def _nan_average(average, values: np.ndarray) -> float:
+    """`average` of the finite values; NaN (not a warning) when there are none."""
+    return float(average(values)) if np.isfinite(values).any() else float("nan")

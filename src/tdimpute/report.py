@@ -20,7 +20,8 @@ import pandas as pd
 from .errors import TdimputeError
 from .files import read_json
 
-ACCURACY = {"rmse": "RMSE", "mae": "MAE", "r2": "R²"}
+ACCURACY = {"rmse": "RMSE", "mae": "MAE", "r2": "R² per sample", "gene_r2_mean": "R² per gene (mean)",
+            "gene_r2_median": "R² per gene (median)"}
 DOWNSTREAM = {
     "driving_pr_auc": "Driver genes PR-AUC",
     "driving_top_overlap": "Driver genes top-100 overlap",
@@ -56,9 +57,11 @@ def write_report_data(inputs: ReportInputs, out: Path) -> list[str]:
     if inputs.accuracy:
         summary = _read_summary(inputs.accuracy, ["rmse_mean"])
         sections["best_method_mqc.json"] = best_method_section(summary, inputs.accuracy.name)
-        for measure, label in ACCURACY.items():
-            sections[f"accuracy_{measure}_mqc.json"] = by_missing_rate(summary, measure, label, inputs.accuracy.name)
-        sections["accuracy_table_mqc.json"] = summary_table(summary, list(ACCURACY), inputs.accuracy.name,
+        measures = [m for m in ACCURACY if f"{m}_mean" in summary]  # summaries before per-gene R² lack it
+        for measure in measures:
+            sections[f"accuracy_{measure}_mqc.json"] = by_missing_rate(summary, measure, ACCURACY[measure],
+                                                                       inputs.accuracy.name)
+        sections["accuracy_table_mqc.json"] = summary_table(summary, measures, inputs.accuracy.name,
                                                            "accuracy_table", "Accuracy per cancer, missing rate and method")
     if inputs.downstream:
         summary = _read_summary(inputs.downstream, ["cluster_ari_mean"])
@@ -163,25 +166,29 @@ def training_curves(models: dict[str, dict]) -> dict:
 
 
 def stacking_table(models: dict[str, dict]) -> dict | None:
-    """What each tdimpute-plus fit chose: its Lasso alpha and whether its network counts."""
+    """What each tdimpute-plus fit chose: every candidate's inner cross-validation error and
+    its weight in the imputation."""
     rows = []
     for label, spec in models.items():
         if spec.get("method") != "tdimpute-plus":
             continue
         chosen = spec.get("metadata", {})
-        rows.append({"model": label, "Lasso alpha": _number(chosen.get("alpha")),
-                     "Network weight": _number(chosen.get("network_weight")),
-                     "Network gain": _number(chosen.get("network_gain")),
-                     "Gain SE": _number(chosen.get("network_gain_se")),
-                     "Network used": "yes" if chosen.get("network_weight") else "no"})
+        for candidate in chosen.get("candidates", []):
+            rows.append({"fit and candidate": f"{label} {candidate['name']}", "Candidate": candidate["name"],
+                         "Inner-CV RMSE": _number(candidate.get("cv_rmse")), "Weight": _number(candidate.get("weight")),
+                         "Linear part": chosen.get("linear")})
     if not rows:
         return None
-    return _table_section(pd.DataFrame(rows).set_index("model"), "plus_stacking", "tdimpute-plus: linear path and network",
-                        "Each tdimpute-plus fit's choices, made on its training samples (model.json): the "
-                        "Lasso's cross-validated alpha (on expression divided by its scale), and the "
-                        "network's blend weight, fitted on the first fold's held-out samples. The network "
-                        "is used only when the blend's mean gain in per-sample MSE over the Lasso there "
-                        "exceeds one standard error of it; otherwise the imputation is the Lasso's alone.")
+    return _table_section(pd.DataFrame(rows).set_index("fit and candidate"), "plus_stacking",
+                          "tdimpute-plus: candidates and weights",
+                          "Each tdimpute-plus fit's candidates, judged on its training samples alone (model.json). "
+                          "Inner-CV RMSE: the Lasso's and ridge's on every training sample, each predicted by "
+                          "a fit without its cross-validation fold; the network's on the first fold, which it "
+                          "was trained without. Weight: the candidate's share of the imputation (the mean over "
+                          "genes for per-gene weights). Linear part: the Lasso or ridge alone, or their blend, "
+                          "a blend being chosen only when its cross-fitted gain over the better one exceeds "
+                          "one standard error; the network's weight likewise is 0 unless its gain on the first "
+                          "fold exceeds one standard error.")
 
 
 def completed_table(folders: list[Path]) -> dict:

@@ -16,6 +16,20 @@ def test_accuracy_on_a_hand_computed_example():
     assert metrics["r2"] == pytest.approx((r_a ** 2 + r_b ** 2) / 2)
 
 
+def test_per_gene_r2_is_each_genes_squared_correlation_across_samples_averaged_over_genes():
+    rng = np.random.default_rng(0)
+    truth = pd.DataFrame(rng.normal(size=(20, 5)), columns=list("abcde"))
+    imputed = truth + rng.normal(scale=[0.2, 0.5, 1.0, 2.0, 4.0], size=truth.shape)
+    imputed["e"] = 1.0  # a constant imputation has no correlation: left out
+    metrics = accuracy(truth, imputed)
+    genes = [np.corrcoef(truth[g], imputed[g])[0, 1] ** 2 for g in "abcd"]
+    assert metrics["gene_r2_mean"] == pytest.approx(np.mean(genes))
+    assert metrics["gene_r2_median"] == pytest.approx(np.median(genes))
+    # A shift or scaling of a gene's imputation leaves its correlation, not its RMSE.
+    scaled = accuracy(truth, imputed * 3 + 1)
+    assert scaled["gene_r2_mean"] == pytest.approx(metrics["gene_r2_mean"]) and scaled["rmse"] > metrics["rmse"]
+
+
 def test_per_gene_accuracy_marks_constant_genes_as_undefined():
     truth = pd.DataFrame([[1.0, 5.0], [3.0, 5.0], [2.0, 5.0]], columns=["g1", "g2"])
     imputed = pd.DataFrame([[1.5, 5.0], [2.5, 5.0], [2.0, 5.0]], columns=["g1", "g2"])

@@ -76,7 +76,7 @@ def test_the_network_is_kept_only_when_its_gain_exceeds_one_standard_error():
 def test_plus_linear_path_is_the_average_of_its_fold_models_and_the_full_fit(small_cohort):
     X, Y, X_test, Y_test = _split(small_cohort)
     model = imputer_class("tdimpute-plus")(network=False, folds=3).fit(X, Y)
-    linear = model.linear_
+    linear = model.lasso_
     assert model.network_ is None and model.weight_ == 0.0
     assert len(linear.fold_models_) == 3
     # Every fold's held-out rows are disjoint and cover the training samples.
@@ -87,18 +87,21 @@ def test_plus_linear_path_is_the_average_of_its_fold_models_and_the_full_fit(sma
     assert _rmse(model.predict(X_test), Y_test) < 0.8 * _rmse(mean, Y_test)
 
 
-def test_bagging_stops_at_bag_below_samples_and_stacking_uses_the_cross_validated_genes(small_cohort):
+def test_bagging_stops_at_bag_below_samples_and_out_of_fold_predictions_come_from_the_fold_models(small_cohort):
     X, Y, X_test, _ = _split(small_cohort)
     single = imputer_class("lasso-cv")(cv=3).fit(X, Y)
     unbagged = BaggedLassoCV(cv=3, bag_below=len(X)).fit(X, Y)
     assert unbagged.fold_models_ == [] and unbagged.alpha_ == single.alpha_
     pd.testing.assert_frame_equal(unbagged.predict(X_test), single.predict(X_test))
 
-    subset = BaggedLassoCV(cv=3, cv_genes=10).fit(X, Y)
-    rows, genes, predicted = subset.fold_prediction(X.to_numpy(), 0)
-    _, test, coef, intercept = subset.cv_models_[0]
-    assert len(genes) == 10 and np.array_equal(rows, test)
-    np.testing.assert_allclose(predicted, (X.to_numpy()[rows] @ coef.toarray() + intercept) * subset.scale_)
+    subset = BaggedLassoCV(cv=3, cv_genes=10, bag_below=len(X)).fit(X, Y)
+    scored = subset.out_of_fold_prediction(X.to_numpy(), Y.to_numpy())
+    every = subset.out_of_fold_prediction(X.to_numpy(), Y.to_numpy(), all_genes=True)
+    assert scored.shape == (len(X), 10) and every.shape == Y.shape
+    for train, test, coef, intercept in subset.cv_models_:
+        np.testing.assert_allclose(scored[test], (X.to_numpy()[test] @ coef.toarray() + intercept) * subset.scale_)
+        # Every gene's fold model is refitted without the fold: it agrees with the scored one.
+        np.testing.assert_allclose(every[np.ix_(test, subset.cv_genes_)], scored[test], atol=1e-4)
 
 
 def test_plus_stacks_a_network_and_survives_saving(small_cohort, tmp_path, monkeypatch):
@@ -109,7 +112,7 @@ def test_plus_stacks_a_network_and_survives_saving(small_cohort, tmp_path, monke
     X, Y, X_test, _ = _split(small_cohort, "KIRC")
     model = imputer_class("tdimpute-plus")(**NETWORK, folds=3).fit(X, Y)
     assert model.weight_ == 0.3 and model.network_ is not None
-    linear = model.linear_.predict(X_test).to_numpy()
+    linear = model._linear_predict(X_test.to_numpy())
     network = model.network_.predict(X_test).to_numpy()
     np.testing.assert_allclose(model.predict(X_test).to_numpy(), 0.7 * linear + 0.3 * network, rtol=1e-5)
     model.save(tmp_path / "plus")

@@ -44,3 +44,26 @@ def test_reliability_folds_must_fit_the_training_samples(small_cohort):
     luad = small_cohort.select_cancer("LUAD")
     with pytest.raises(TdimputeError, match="--reliability-folds must be between 2 and"):
         fit_method("mean", luad, None, {}, reliability_folds=1)
+
+
+def test_tdimpute_plus_reliability_comes_from_its_stacking_and_agrees_with_refitting(monkeypatch):
+    from tdimpute.models import Imputer
+    from tdimpute.models.plus import PlusImputer
+    from tdimpute.simulate import simulate_cohort
+
+    cohort = simulate_cohort(n_samples=240, n_cpgs=120, n_genes=40, n_cancers=1, missing_fraction=0.0, seed=1)
+    split = make_split(cohort, 0.5, replicate=1, seed=5)
+    fits = []
+    original = PlusImputer.fit
+    monkeypatch.setattr(PlusImputer, "fit", lambda self, X, Y: fits.append(len(X)) or original(self, X, Y))
+    model = fit_method("tdimpute-plus", cohort, split, {"network": False}, reliability_folds=5)
+    assert len(fits) == 1  # the stacking's out-of-fold predictions, no refit
+    rows = training_rows(cohort, split)
+    X, Y = methylation_frame(cohort, rows), expression_frame(cohort, rows)
+    refits = [Imputer.estimate_reliability(model, X, Y, folds=5, seed=seed).reliability_ for seed in (0, 1)]
+    assert len(fits) == 11
+    for measure in ("rmse", "skill"):
+        stacked, refit, other = (table[measure].to_numpy() for table in (model.reliability_, *refits))
+        # No further from a refit estimate than two refit estimates (other folds) are from each other.
+        assert np.abs(stacked - refit).mean() < 1.5 * np.abs(other - refit).mean()
+        assert np.corrcoef(stacked, refit)[0, 1] > 0.95

@@ -45,7 +45,7 @@ def test_report_data_copies_every_number_from_its_source(report_folder):
     assert rmse["data"] == {"mean": {"0.3": 0.9, "0.7": 0.95}, "tdimpute-plus": {"0.3": 0.55, "0.7": 0.61}}
     table = _section(report_folder, "accuracy_table")["data"]
     assert table["BRCA 0.7 tdimpute-plus"]["RMSE SD"] == 0.04
-    assert table["BRCA 0.3 mean"]["R² mean"] == 0.8 and table["BRCA 0.3 mean"]["Replicates"] == 2
+    assert table["BRCA 0.3 mean"]["R² per sample mean"] == 0.8 and table["BRCA 0.3 mean"]["Replicates"] == 2
     best = _section(report_folder, "best_method")["data"]
     assert best.count("<strong>tdimpute-plus</strong>") == 2 and "0.5500" in best and "0.6100" in best
     downstream = _section(report_folder, "downstream_table")["data"]
@@ -53,12 +53,15 @@ def test_report_data_copies_every_number_from_its_source(report_folder):
     assert downstream["BRCA 0.3 tdimpute-plus"]["Cluster ARI mean"] == 0.85
     loss = _section(report_folder, "training_loss")["data"]
     assert loss == {"BRCA_rate0.3_rep1_tdimpute-plus": {"1": 0.3, "2": 0.2, "3": 0.15}}
-    stacking = _section(report_folder, "plus_stacking")["data"]  # tdimpute-plus fits only
-    assert stacking == {
-        "BRCA_rate0.3_rep1_tdimpute-plus": {"Lasso alpha": 0.0034, "Network weight": 0.25, "Network gain": 0.012,
-                                            "Gain SE": 0.004, "Network used": "yes"},
-        "BRCA_rate0.7_rep1_tdimpute-plus": {"Lasso alpha": 0.0051, "Network weight": 0.0, "Network gain": 0.001,
-                                            "Gain SE": 0.003, "Network used": "no"}}
+    stacking = _section(report_folder, "plus_stacking")["data"]  # tdimpute-plus fits only, a row per candidate
+    assert list(stacking) == [f"BRCA_rate{rate}_rep1_tdimpute-plus {name}" for rate in ("0.3", "0.7")
+                              for name in ("lasso", "ridge", "network")]
+    assert stacking["BRCA_rate0.3_rep1_tdimpute-plus ridge"] == {"Candidate": "ridge", "Inner-CV RMSE": 0.64,
+                                                                 "Weight": 0.3, "Linear part": "shared blend"}
+    assert stacking["BRCA_rate0.7_rep1_tdimpute-plus network"]["Weight"] == 0.0
+    gene_r2 = _section(report_folder, "accuracy_gene_r2_median")["data"]
+    assert gene_r2 == {"mean": {"0.3": 0.28, "0.7": 0.22}, "tdimpute-plus": {"0.3": 0.72, "0.7": 0.61}}
+    assert table["BRCA 0.7 mean"]["R² per gene (mean) mean"] == 0.25
     cohorts = _section(report_folder, "cohorts")["data"]
     assert cohorts["simulated"]["Without expression"] == 24
     completed = _section(report_folder, "imputed_samples")["data"]["completed_BRCA"]
@@ -102,7 +105,8 @@ def report_html(report_folder, tmp_path_factory):
 
 def test_multiqc_report_holds_every_section_and_number(report_html):
     text = report_html.read_text()
-    for section in ["cohorts", "best_method", "accuracy_rmse", "accuracy_mae", "accuracy_r2", "accuracy_table",
+    for section in ["cohorts", "best_method", "accuracy_rmse", "accuracy_mae", "accuracy_r2", "accuracy_gene_r2_mean",
+                    "accuracy_gene_r2_median", "accuracy_table",
                     "downstream_table", "plus_stacking", "training_loss", "imputed_samples", "completed_prognosis",
                     "reliability_table", "reliability_curve",
                     "software_versions", "parameters"]:

@@ -145,7 +145,8 @@ def test_fit_impute_evaluate_summary_lines(cli, tmp_path, small_cohort_file):
     metrics = __import__("json").loads((tmp_path / "e.json").read_text())
     assert evaluated.stderr.startswith(f"evaluate: {tmp_path / 'e.json'}: RMSE {metrics['rmse']:.4f}, "
                                        f"MAE {metrics['mae']:.4f}, R² {metrics['r2']:.4f} per sample")
-    assert f"per gene (mean) over {n_test} samples x 40 genes" in evaluated.stderr
+    assert (f"{metrics['gene_r2_mean']:.4f} per gene (mean; median {metrics['gene_r2_median']:.4f}) "
+            f"over {n_test} samples x 40 genes") in evaluated.stderr
     quiet = cli("-q", "impute", "--model", model, "--cohort", small_cohort_file, "--split", split, "--out", imputed)
     assert quiet.stderr == ""
 

@@ -341,8 +341,15 @@ class BaggedLassoCV(LassoCVImputer):
             log.info("%s: fold model %d/%d done", self.method, fold, len(folds))
         return models
 
-    def fold_prediction(self, X: np.ndarray, fold: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Held-out rows of cross-validation `fold`, the genes it scored, and their expression
-        predicted there by that fold's model at the chosen alpha."""
-        _, test, coef, intercept = self.cv_models_[fold]
-        return test, self.cv_genes_, linear_prediction(coef, intercept, X[test]) * self.scale_
+    def out_of_fold_prediction(self, X: np.ndarray, Y: np.ndarray, all_genes: bool = False) -> np.ndarray:
+        """Every training sample's expression predicted by the cross-validation fold model
+        that did not see it, at the chosen alpha: for the genes the cross-validation scored
+        (`cv_genes_`), or with `all_genes` for every gene (fitting each fold's model for every
+        gene when the cross-validation scored a subset and the fit did not bag)."""
+        models = self.cv_models_
+        if all_genes and len(self.cv_genes_) < Y.shape[1]:
+            models = self.fold_models_ or self._fold_models(X, Y / self.scale_, self.coef_.astype(np.float64))
+        predicted = np.empty((len(X), models[0][2].shape[1]))
+        for _, test, coef, intercept in models:
+            predicted[test] = linear_prediction(coef, intercept, X[test]) * self.scale_
+        return predicted

@@ -1,0 +1,93 @@
+"""Stacking on out-of-fold predictions (Breiman 1996, "Stacked regressions").
+
+Each candidate model predicts every training sample from a fit that did not see it. The
+blend's weights are least squares on those predictions, non-negative and summing to 1, either
+one weight per candidate shared by all genes or each gene's own. A blend's error is measured by cross-fitting:
+the weights used on a fold's samples are fitted on the other folds' samples only. The best
+single candidate is kept unless the better blend's mean per-sample gain over it exceeds one
+standard error of that gain (the simpler model unless the richer one is clearly better).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.optimize import nnls
+
+SHARED, PER_GENE = "shared blend", "per-gene blend"
+
+
+@dataclass
+class Stack:
+    """What stacking chose. `weights`: candidates x genes (one column when shared);
+    `errors`: each candidate's and each blend's out-of-fold mean squared error;
+    `fold_weights`: the cross-fitted weights of each fold; `out_of_fold`: the chosen
+    combination's prediction of every sample, from weights fitted without its fold."""
+
+    combiner: str
+    weights: np.ndarray
+    errors: dict[str, float]
+    gain: float
+    gain_se: float
+    fold_weights: list[np.ndarray]
+    out_of_fold: np.ndarray
+
+
+def nonnegative_weights(truth: np.ndarray, predictions: np.ndarray, per_gene: bool) -> np.ndarray:
+    """Convex weights (non-negative, summing to 1; candidates x genes, or candidates x 1 when
+    shared) of `predictions` (candidates x samples x genes) minimising the squared error to
+    `truth` (samples x genes). Summing to 1 keeps the blend on the candidates' scale: free
+    non-negative weights would also shrink every prediction towards 0."""
+    if per_gene:
+        return np.stack([_convex_least_squares(predictions[:, :, g].T, truth[:, g]) for g in range(truth.shape[1])],
+                        axis=1)
+    return _convex_least_squares(predictions.reshape(len(predictions), -1).T, truth.ravel())[:, None]
+
+
+def _convex_least_squares(A: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """argmin ||A w - b|| over w >= 0 with sum(w) = 1: non-negative least squares with the
+    sum as one more, heavily weighted, equation (Lawson and Hanson's weighting method)."""
+    penalty = 1e3 * max(float(np.sqrt(np.mean(A ** 2))), 1e-12) * np.sqrt(len(A))
+    weights = nnls(np.vstack([A, np.full((1, A.shape[1]), penalty)]), np.append(b, penalty))[0]
+    return weights / weights.sum()
+
+
+def blend(predictions: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """The weighted sum of the candidates' predictions; shared weights apply to every gene."""
+    return np.einsum("kng,kg->ng", predictions, np.broadcast_to(weights, (len(predictions), predictions.shape[2])))
+
+
+def choose_stack(truth: np.ndarray, predictions: np.ndarray, names: list[str], folds: list[np.ndarray],
+                 per_gene: bool = True) -> Stack:
+    """The best single candidate or blend of `predictions` (candidates x samples x genes, each
+    out of fold) for `truth`; `folds`: the held-out rows of each fold, covering every sample;
+    per-gene weights are tried only when `per_gene`."""
+    per_sample = {name: np.mean((p - truth) ** 2, axis=1) for name, p in zip(names, predictions)}
+    best = min(names, key=lambda name: per_sample[name].mean())
+    modes = [] if len(names) == 1 else [SHARED, PER_GENE] if per_gene else [SHARED]
+    blends = {mode: _cross_fit(truth, predictions, folds, mode == PER_GENE) for mode in modes}
+    per_sample.update({mode: np.mean((cross - truth) ** 2, axis=1) for mode, (cross, _) in blends.items()})
+    errors = {name: float(e.mean()) for name, e in per_sample.items()}
+    single = np.eye(len(names))[:, [names.index(best)]]
+    chosen = Stack(best, single, errors, 0.0, float("inf"), [single] * len(folds), predictions[names.index(best)])
+    if blends:
+        mode = min(blends, key=errors.get)
+        gain = per_sample[best] - per_sample[mode]
+        chosen.gain = float(gain.mean())
+        chosen.gain_se = float(gain.std(ddof=1) / np.sqrt(len(gain))) if len(gain) > 1 else float("inf")
+        if chosen.gain > chosen.gain_se:
+            chosen.combiner, (chosen.out_of_fold, chosen.fold_weights) = mode, blends[mode]
+            chosen.weights = nonnegative_weights(truth, predictions, mode == PER_GENE)
+    return chosen
+
+
+def _cross_fit(truth: np.ndarray, predictions: np.ndarray, folds: list[np.ndarray],
+               per_gene: bool) -> tuple[np.ndarray, list[np.ndarray]]:
+    """Each fold's samples blended by weights fitted on the other folds' samples."""
+    cross, fold_weights = np.empty_like(truth), []
+    for rows in folds:
+        others = np.setdiff1d(np.arange(len(truth)), rows)
+        fold_weights.append(nonnegative_weights(truth[others], predictions[:, others], per_gene))
+        cross[rows] = blend(predictions[:, rows], fold_weights[-1])
+    return cross, fold_weights
