@@ -119,6 +119,37 @@ def test_plus_stacks_a_network_and_survives_saving(small_cohort, tmp_path, monke
     loaded = load_model(tmp_path / "plus")
     pd.testing.assert_frame_equal(loaded.predict(X_test), model.predict(X_test))
     assert (tmp_path / "plus" / "network").is_dir() and loaded.gain_ == (1.0, 0.1)
+    assert loaded.candidates() == model.candidates() and loaded.stack_.combiner == model.stack_.combiner
+
+
+def _linear_cohort(dense: bool, n: int, cpgs: int = 60, genes: int = 20, seed: int = 0):
+    """Expression linear in methylation: each gene from every CpG a little (dense), or from
+    one CpG (sparse)."""
+    rng = np.random.default_rng(seed)
+    X = rng.uniform(size=(n, cpgs))
+    if dense:
+        W = rng.normal(scale=0.6, size=(cpgs, genes))
+    else:
+        W = np.zeros((cpgs, genes))
+        W[rng.choice(cpgs, genes, replace=False), np.arange(genes)] = 6.0
+    Y = 8 + (X - 0.5) @ W + rng.normal(scale=0.5, size=(n, genes))
+    frame = lambda values, prefix: pd.DataFrame(values, columns=[f"{prefix}{i}" for i in range(values.shape[1])])  # noqa: E731
+    return frame(X, "cg"), frame(Y, "G")
+
+
+@pytest.mark.parametrize("dense, expected", [(True, "ridge"), (False, "lasso")])
+def test_plus_chooses_the_linear_model_that_fits_the_signal(dense, expected):
+    methylation, expression = _linear_cohort(dense, n=200)
+    X, Y, X_test, Y_test = methylation[:120], expression[:120], methylation[120:], expression[120:]
+    model = imputer_class("tdimpute-plus")(network=False).fit(X, Y)
+    errors = model.stack_.errors
+    assert min(errors["lasso"], errors["ridge"]) == errors[expected]
+    assert model.stack_.combiner in (expected, "shared blend", "per-gene blend")
+    weights = {c["name"]: c["weight"] for c in model.candidates()}
+    assert weights[expected] > 0.5 and sum(weights.values()) == pytest.approx(1.0)
+    plus, alone = (_rmse(m.predict(X_test), Y_test) for m in (model, imputer_class(
+        "ridge-cv" if dense else "lasso-cv")().fit(X, Y)))
+    assert plus <= 1.02 * alone
 
 
 def test_plus_fine_tunes_a_pretrained_network_through_the_cli(small_cohort_file, tmp_path, cli):

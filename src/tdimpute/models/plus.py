@@ -210,6 +210,9 @@ class PlusImputer(Imputer):
             self.network_.save(directory / NETWORK_DIR)
 
     def _load_weights(self, directory: Path, metadata: dict) -> None:
+        if "linear" not in metadata:
+            raise ValueError(f"{directory} holds a tdimpute-plus model of an earlier version (a Lasso and a "
+                             "network, no ridge): fit it again")
         self.weight_ = float(metadata["network_weight"])
         error = metadata.get("network_gain_se")
         self.gain_ = (float(metadata.get("network_gain", 0.0)), np.inf if error is None else float(error))
@@ -221,8 +224,9 @@ class PlusImputer(Imputer):
                 part.cpgs_, part.genes_ = self.cpgs_, self.genes_
                 part._set_state({k.removeprefix(prefix): arrays[k] for k in arrays.files if k.startswith(prefix)})
             weights = arrays["stack_weights"]
-        self.stack_ = Stack(metadata["linear"], weights, metadata["linear_errors"],
-                            metadata["linear_gain"], metadata["linear_gain_se"] or np.inf, [], np.empty(0))
+        gain_se = metadata["linear_gain_se"]
+        self.stack_ = Stack(metadata["linear"], weights, metadata["linear_errors"], metadata["linear_gain"],
+                            np.inf if gain_se is None else gain_se, [], np.empty(0))
         network = directory / NETWORK_DIR
         self.network_ = self._network_class().load(network) if network.is_dir() else None
 
