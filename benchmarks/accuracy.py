@@ -88,14 +88,14 @@ def simulated_cohort():
     return simulate_cohort(n_samples=600, n_cpgs=400, n_genes=100, n_cancers=3, seed=7)
 
 
-def score(cohort, target: str, methods, rates, replicates, pretrained: str | None) -> list[dict]:
+def score(cohort, target: str, methods, rates, replicates, pretrained: str | None, rows: list[dict], save) -> None:
+    """Append a row per split and method to `rows`, calling `save` after each split."""
     from tdimpute.metrics import accuracy
     from tdimpute.models import imputer_class
     from tdimpute.operations import expression_frame, methylation_frame, target_cohort
     from tdimpute.splits import make_split
 
     cancer = target_cohort(cohort, target, None)
-    rows = []
     for rate in rates:
         for replicate in range(1, replicates + 1):
             split = make_split(cancer, rate, replicate=replicate, seed=1)
@@ -113,7 +113,7 @@ def score(cohort, target: str, methods, rates, replicates, pretrained: str | Non
                              **({"plus": {"linear": model.stack_.combiner, "network_weight": model.weight_,
                                           "candidates": model.candidates()}} if method == "tdimpute-plus" else {})})
                 print(f"{target} rate {rate} replicate {replicate} {method}: RMSE {metrics['rmse']:.4f}", flush=True)
-    return rows
+            save()
 
 
 def pretrain_without(cohort, target: str, directory: Path) -> str:
@@ -136,33 +136,51 @@ def print_tables(table: pd.DataFrame) -> None:
                 print(f"| {rate} | " + " | ".join(cells) + " |")
 
 
+def print_choices(rows: list[dict]) -> None:
+    """What tdimpute-plus chose in each split: its linear part, and whether the network counts."""
+    chosen = pd.DataFrame([{"cohort": r["cohort"], "missing_rate": r["missing_rate"], "linear": r["plus"]["linear"],
+                            "network": r["plus"]["network_weight"] > 0} for r in rows if "plus" in r])
+    for cohort, table in chosen.groupby("cohort", sort=False):
+        print(f"\n{cohort}: tdimpute-plus's linear part (splits), network kept (splits)\n")
+        for rate, splits in table.groupby("missing_rate"):
+            counts = ", ".join(f"{name} {count}" for name, count in splits["linear"].value_counts().items())
+            print(f"| {rate} | {counts} | {int(splits['network'].sum())} of {len(splits)} |")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rates", default="0.1,0.3,0.5,0.7,0.9")
     parser.add_argument("--replicates", type=int, default=5)
     parser.add_argument("--only", choices=["luad", "kipan", "simulated"])
     parser.add_argument("--methods", help="a subset of the methods (default: all of each cohort's)")
+    parser.add_argument("--tables", nargs="+", type=Path, help="only print the tables of these result files")
     args = parser.parse_args()
+    if args.tables:
+        rows = [row for path in args.tables for row in json.loads(path.read_text())]
+        print_tables(pd.DataFrame(rows))
+        print_choices(rows)
+        return
     chosen = set(args.methods.split(",")) if args.methods else None
     pick = lambda methods: [m for m in methods if chosen is None or m in chosen]  # noqa: E731
     warnings.simplefilter("ignore")
     rates = [float(r) for r in args.rates.split(",")]
 
-    rows = []
+    OUT.mkdir(exist_ok=True)
+    name = "_".join(["accuracy"] + ([args.only] if args.only else []) + (["subset"] if chosen else [])) + ".json"
+    rows: list[dict] = []
+    save = lambda: (OUT / name).write_text(json.dumps(rows, indent=2) + "\n")  # noqa: E731  after each split
     if args.only in (None, "luad"):
-        rows += score(luad_cohort(), "LUAD", pick(REAL_METHODS), rates, args.replicates, None)
+        score(luad_cohort(), "LUAD", pick(REAL_METHODS), rates, args.replicates, None, rows, save)
     if args.only in (None, "kipan"):
-        rows += score(kipan_cohort(), "KIPAN", pick(REAL_METHODS), rates, args.replicates, None)
+        score(kipan_cohort(), "KIPAN", pick(REAL_METHODS), rates, args.replicates, None, rows, save)
     if args.only in (None, "simulated"):
         cohort = simulated_cohort()
         target = cohort.cancer_types[0]
         with tempfile.TemporaryDirectory() as tmp:
             pretrained = pretrain_without(cohort, target, Path(tmp))
-            rows += score(cohort, target, pick(SIMULATED_METHODS), rates, args.replicates, pretrained)
-    OUT.mkdir(exist_ok=True)
-    name = "_".join(["accuracy"] + ([args.only] if args.only else []) + (["subset"] if chosen else [])) + ".json"
-    (OUT / name).write_text(json.dumps(rows, indent=2) + "\n")
+            score(cohort, target, pick(SIMULATED_METHODS), rates, args.replicates, pretrained, rows, save)
     print_tables(pd.DataFrame(rows))
+    print_choices(rows)
 
 
 if __name__ == "__main__":

@@ -187,8 +187,8 @@ def stacking_table(models: dict[str, dict]) -> dict | None:
                           "was trained without. Weight: the candidate's share of the imputation (the mean over "
                           "genes for per-gene weights). Linear part: the Lasso or ridge alone, or their blend, "
                           "a blend being chosen only when its cross-fitted gain over the better one exceeds "
-                          "one standard error; the network's weight likewise is 0 unless its gain on the first "
-                          "fold exceeds one standard error.")
+                          "one standard error; the network's weight likewise is 0 unless the cross-fitted gain "
+                          "of its blend on the first fold exceeds one standard error.")
 
 
 def completed_table(folders: list[Path]) -> dict:

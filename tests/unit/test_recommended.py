@@ -7,7 +7,7 @@ from sklearn.linear_model import RidgeCV
 
 from tdimpute.models import imputer_class, load_model
 from tdimpute.models.lasso import BaggedLassoCV
-from tdimpute.models.plus import blend_weight, stacking_weight
+from tdimpute.models.plus import network_weight
 from test_baselines import _rmse
 from test_baselines import _train_test as _split
 
@@ -43,34 +43,23 @@ def test_ridge_cv_chooses_the_alpha_with_the_lowest_leave_one_out_error(small_co
     assert model.loo_mse_[index, 0] == pytest.approx(np.mean(errors), rel=1e-4)
 
 
-def test_blend_weight_is_the_clipped_least_squares_mix():
-    truth = np.array([1.0, 2.0, 3.0])
-    first, second = np.zeros(3), np.array([2.0, 4.0, 6.0])
-    assert blend_weight(truth, first, second) == pytest.approx(0.5)
-    assert blend_weight(truth, truth, second) == 0.0
-    assert blend_weight(truth, first, truth * 0.5) == 1.0  # the unclipped optimum is 2
-    assert blend_weight(truth, first, first) == 0.0
-
-
-def test_the_network_is_kept_only_when_its_gain_exceeds_one_standard_error():
+def test_the_network_is_kept_only_when_its_cross_fitted_gain_exceeds_one_standard_error():
     rng = np.random.default_rng(0)
-    truth = rng.normal(size=(4, 50))
+    truth = rng.normal(size=(6, 50))
     linear = truth + 0.5 * rng.normal(size=truth.shape)
-    # Better on every held-out sample: kept with its least-squares weight.
-    network = truth + 0.3 * rng.normal(size=truth.shape)
-    weight, (gain, error) = stacking_weight(truth, linear, network)
-    assert weight == blend_weight(truth, linear, network) > 0 and gain > error
-    # Better on one sample only, a little worse on another: the mean gain is positive but
-    # within its standard error, so the network is dropped.
-    network = linear.copy()
-    network[0] = truth[0]
-    network[3] = linear[3] + 0.3 * rng.normal(size=50)
-    weight, (gain, error) = stacking_weight(truth, linear, network)
-    assert blend_weight(truth, linear, network) > 0.5 and 0 < gain < error and weight == 0.0
-    per_sample = np.mean((truth - linear) ** 2, axis=1) - np.mean((truth - network) ** 2, axis=1)
-    assert per_sample[0] > 0 > per_sample[3]
+    # Independent errors of the same size: half each, a clear gain on every held-out sample.
+    network = truth + 0.5 * rng.normal(size=truth.shape)
+    weight, (gain, error) = network_weight(truth, linear, network)
+    assert 0.4 < weight < 0.6 and gain > error
+    # Far worse, its errors partly independent: a least-squares weight fitted on these samples
+    # would still be positive, but fitted without each sample it gains nothing clear.
+    network = truth + 3.0 * rng.normal(size=truth.shape)
+    weight, (gain, error) = network_weight(truth, linear, network)
+    assert weight == 0.0 and gain <= error
+    # Far better: nearly all the weight.
+    assert network_weight(truth, linear, truth + 0.01 * rng.normal(size=truth.shape))[0] > 0.99
     # One held-out sample has no standard error: never enough to keep the network.
-    assert stacking_weight(truth[:1], linear[:1], truth[:1])[0] == 0.0
+    assert network_weight(truth[:1], linear[:1], (truth + linear)[:1] / 2)[0] == 0.0
 
 
 def test_plus_linear_path_is_the_average_of_its_fold_models_and_the_full_fit(small_cohort):
@@ -108,7 +97,7 @@ def test_plus_stacks_a_network_and_survives_saving(small_cohort, tmp_path, monke
     import tdimpute.models.plus as plus
 
     # Whether this small network clears the one-standard-error rule is not the point here.
-    monkeypatch.setattr(plus, "stacking_weight", lambda truth, linear, network: (0.3, (1.0, 0.1)))
+    monkeypatch.setattr(plus, "network_weight", lambda truth, linear, network: (0.3, (1.0, 0.1)))
     X, Y, X_test, _ = _split(small_cohort, "KIRC")
     model = imputer_class("tdimpute-plus")(**NETWORK, folds=3).fit(X, Y)
     assert model.weight_ == 0.3 and model.network_ is not None

@@ -17,13 +17,14 @@ Candidates:
    better one alone unless a non-negative blend of both, shared by all genes or per gene,
    is clearly better out of fold (its cross-fitted gain exceeds one standard error). Per-gene
    weights are tried only when every gene was scored.
-2. Network: one weight w in [0, 1] for the whole cohort, the least-squares blend
-   (1 - w) linear + w network on the first fold's held-out samples, which neither the linear
-   stack's cross-fitted prediction nor the network saw. It is kept only if the blend's mean
-   gain over the linear stack on those samples exceeds one standard error of it; otherwise
-   w = 0 drops it. A weight fitted on a few held-out samples (a fold of a small cohort) is
-   mostly noise, and the gain is measured on the samples it was fitted on, so it must be
-   clear of its own error to count.
+2. Network: one weight w in [0, 1] for the whole cohort, for the blend (1 - w) linear +
+   w network, judged on the first fold's held-out samples, which neither the linear part's
+   cross-fitted prediction nor the network saw, by the same rule: each sample's blend is
+   weighted as fitted on the other samples (leave one out), and the network counts only if
+   that cross-fitted blend's mean gain over the linear part exceeds one standard error; w is
+   then the least-squares weight on all of them, else w = 0 drops the network. A weight
+   fitted on a few held-out samples (a fold of a small cohort) is mostly noise, so its gain
+   is measured on samples it was not fitted on.
 
 Every choice (alphas, weights, w) is made on the training samples alone, and the out-of-fold
 predictions that made them also give the per-gene reliability (`estimate_reliability`).
@@ -42,7 +43,7 @@ from .base import ARRAYS_FILE, Imputer
 from .lasso import BaggedLassoCV
 from .network import SelfNetwork, TransferNetwork
 from .ridge import RidgeCVImputer
-from .stacking import Stack, blend, choose_stack
+from .stacking import Stack, blend, choose_stack, cross_fit, mean_gain, nonnegative_weights
 
 log = logging.getLogger(__name__)
 NETWORK_DIR = "network"
@@ -103,7 +104,7 @@ class PlusImputer(Imputer):
         truth = Y[np.ix_(held_out, scored)]
         predicted = self._network_predict(network, X[held_out])[:, scored]
         self.network_mse_ = float(np.mean((predicted - truth) ** 2))
-        self.weight_, self.gain_ = stacking_weight(truth, self.stack_.out_of_fold[held_out], predicted)
+        self.weight_, self.gain_ = network_weight(truth, self.stack_.out_of_fold[held_out], predicted)
         self.history_ = network.history_
         self.network_ = network if self.weight_ > 0 else None
 
@@ -235,22 +236,16 @@ def _finite(value: float) -> float | None:
     return value if np.isfinite(value) else None
 
 
-def blend_weight(truth: np.ndarray, first: np.ndarray, second: np.ndarray) -> float:
-    """The w in [0, 1] minimising ||truth - ((1 - w) first + w second)||^2."""
-    difference = second - first
-    denominator = float(np.sum(difference ** 2))
-    if denominator == 0:
-        return 0.0
-    return float(np.clip(np.sum((truth - first) * difference) / denominator, 0.0, 1.0))
-
-
-def stacking_weight(truth: np.ndarray, linear: np.ndarray, network: np.ndarray) -> tuple[float, tuple[float, float]]:
-    """The network's blend weight on held-out samples (rows), and the blend's mean gain in
-    per-sample MSE over `linear` with its standard error; the weight is 0 unless the gain
-    exceeds its standard error."""
-    weight = blend_weight(truth, linear, network)
-    blended = (1 - weight) * linear + weight * network
-    gain = np.mean((truth - linear) ** 2, axis=1) - np.mean((truth - blended) ** 2, axis=1)
-    mean = float(gain.mean())
-    error = float(gain.std(ddof=1) / np.sqrt(len(gain))) if len(gain) > 1 else float("inf")
-    return (weight if mean > error else 0.0), (mean, error)
+def network_weight(truth: np.ndarray, linear: np.ndarray, network: np.ndarray) -> tuple[float, tuple[float, float]]:
+    """The network's weight w in (1 - w) linear + w network, judged on held-out samples
+    (rows): each sample's blend is weighted as fitted on the other samples (leave one out),
+    and the network counts only if that cross-fitted blend's mean per-sample gain over the
+    linear part exceeds one standard error; w is then fitted on all of them, else it is 0.
+    Returns w and (gain, standard error)."""
+    if len(truth) < 2:
+        return 0.0, (0.0, float("inf"))
+    candidates = np.stack([linear, network])
+    blended, _ = cross_fit(truth, candidates, [np.array([i]) for i in range(len(truth))], per_gene=False)
+    gain, se = mean_gain(np.mean((linear - truth) ** 2, axis=1) - np.mean((blended - truth) ** 2, axis=1))
+    weight = float(nonnegative_weights(truth, candidates, per_gene=False)[1, 0]) if gain > se else 0.0
+    return weight, (gain, se)

@@ -65,25 +65,29 @@ def choose_stack(truth: np.ndarray, predictions: np.ndarray, names: list[str], f
     per-gene weights are tried only when `per_gene`."""
     per_sample = {name: np.mean((p - truth) ** 2, axis=1) for name, p in zip(names, predictions)}
     best = min(names, key=lambda name: per_sample[name].mean())
-    modes = [] if len(names) == 1 else [SHARED, PER_GENE] if per_gene else [SHARED]
-    blends = {mode: _cross_fit(truth, predictions, folds, mode == PER_GENE) for mode in modes}
+    modes = [] if len(names) == 1 or len(folds) < 2 else [SHARED, PER_GENE] if per_gene else [SHARED]
+    blends = {mode: cross_fit(truth, predictions, folds, mode == PER_GENE) for mode in modes}
     per_sample.update({mode: np.mean((cross - truth) ** 2, axis=1) for mode, (cross, _) in blends.items()})
     errors = {name: float(e.mean()) for name, e in per_sample.items()}
     single = np.eye(len(names))[:, [names.index(best)]]
     chosen = Stack(best, single, errors, 0.0, float("inf"), [single] * len(folds), predictions[names.index(best)])
     if blends:
         mode = min(blends, key=errors.get)
-        gain = per_sample[best] - per_sample[mode]
-        chosen.gain = float(gain.mean())
-        chosen.gain_se = float(gain.std(ddof=1) / np.sqrt(len(gain))) if len(gain) > 1 else float("inf")
+        chosen.gain, chosen.gain_se = mean_gain(per_sample[best] - per_sample[mode])
         if chosen.gain > chosen.gain_se:
             chosen.combiner, (chosen.out_of_fold, chosen.fold_weights) = mode, blends[mode]
             chosen.weights = nonnegative_weights(truth, predictions, mode == PER_GENE)
     return chosen
 
 
-def _cross_fit(truth: np.ndarray, predictions: np.ndarray, folds: list[np.ndarray],
-               per_gene: bool) -> tuple[np.ndarray, list[np.ndarray]]:
+def mean_gain(per_sample: np.ndarray) -> tuple[float, float]:
+    """The mean of per-sample gains and its standard error (infinite from one sample)."""
+    se = float(per_sample.std(ddof=1) / np.sqrt(len(per_sample))) if len(per_sample) > 1 else float("inf")
+    return float(per_sample.mean()), se
+
+
+def cross_fit(truth: np.ndarray, predictions: np.ndarray, folds: list[np.ndarray],
+              per_gene: bool) -> tuple[np.ndarray, list[np.ndarray]]:
     """Each fold's samples blended by weights fitted on the other folds' samples."""
     cross, fold_weights = np.empty_like(truth), []
     for rows in folds:
