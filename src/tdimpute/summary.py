@@ -26,7 +26,11 @@ def collect_runs(paths: list[Path]) -> pd.DataFrame:
     if lacking:
         raise TdimputeError(f"{lacking[0]} lacks cancer, missing_rate, method or replicate "
                             "(was it written with --method?)")
-    return pd.DataFrame(rows).sort_values(KEYS + ["replicate"], kind="stable").reset_index(drop=True)
+    table = pd.DataFrame(rows)
+    # A field that is null in every file (per-gene R² of the per-gene mean) is still a number.
+    undefined = [c for c in table.columns if table[c].isna().all()]
+    table[undefined] = table[undefined].astype(float)
+    return table.sort_values(KEYS + ["replicate"], kind="stable").reset_index(drop=True)
 
 
 def summarize_runs(runs: pd.DataFrame) -> pd.DataFrame:

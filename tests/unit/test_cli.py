@@ -100,10 +100,12 @@ def test_summarize_draws_a_field_against_missing_rate(tmp_path, cli):
     for rate, method, rmse in [(0.3, "mean", 2.0), (0.7, "mean", 2.1), (0.3, "svd", 1.5), (0.7, "svd", 1.8)]:
         path = tmp_path / f"{method}_{rate}.json"
         path.write_text(json.dumps({"method": method, "cancer": "LUAD", "missing_rate": rate,
-                                    "replicate": 1, "rmse": rmse}))
+                                    "replicate": 1, "rmse": rmse, "gene_r2_mean": None}))
         paths.append(path)
-    cli("summarize", *paths, "--out", tmp_path / "summary.tsv", "--plot", "rmse")
+    cli("summarize", *paths, "--out", tmp_path / "summary.tsv", "--plot", "rmse", "--plot", "gene_r2_mean")
     assert (tmp_path / "rmse_by_missing_rate.png").read_bytes()[:4] == b"\x89PNG"
+    # Undefined in every run (a constant imputation has no per-gene correlation): still drawn, empty.
+    assert (tmp_path / "gene_r2_mean_by_missing_rate.png").read_bytes()[:4] == b"\x89PNG"
     result = cli("summarize", *paths, "--out", tmp_path / "other.tsv", "--plot", "nonsense", check=False)
     assert result.returncode == 1 and "cannot plot 'nonsense'" in result.stderr
     assert not (tmp_path / "other.tsv").exists()
