@@ -153,10 +153,15 @@ def main() -> None:
     parser.add_argument("--replicates", type=int, default=5)
     parser.add_argument("--only", choices=["luad", "kipan", "simulated"])
     parser.add_argument("--methods", help="a subset of the methods (default: all of each cohort's)")
-    parser.add_argument("--tables", nargs="+", type=Path, help="only print the tables of these result files")
+    parser.add_argument("--tables", nargs="+", type=Path,
+                        help="only print the tables of these result files (a later file's run of a method on a "
+                             "split replaces an earlier one's: e.g. a --methods rerun after a change)")
     args = parser.parse_args()
     if args.tables:
-        rows = [row for path in args.tables for row in json.loads(path.read_text())]
+        runs = {}
+        for row in (row for path in args.tables for row in json.loads(path.read_text())):
+            runs[row["cohort"], row["missing_rate"], row["replicate"], row["method"]] = row
+        rows = sorted(runs.values(), key=lambda r: (r["cohort"], r["missing_rate"], r["replicate"]))
         print_tables(pd.DataFrame(rows))
         print_choices(rows)
         return

@@ -55,6 +55,20 @@ def test_per_gene_weights_where_each_candidate_is_good_on_its_own_genes(truth):
     assert choose_stack(truth, np.stack([a, b]), NAMES, _folds(len(truth)), per_gene=False).combiner != PER_GENE
 
 
+def test_per_gene_weights_must_beat_the_shared_blend_not_only_the_best_candidate():
+    # Few samples; each gene's errors a little larger in one candidate or the other: per-gene
+    # weights fitted on 9 samples are a little better out of fold than one shared pair, but
+    # by less than the noise of that gain, so the shared blend stays.
+    rng = np.random.default_rng(2)
+    truth = rng.normal(size=(12, 40))
+    scales = rng.uniform(0.3, 0.7, size=40)
+    predictions = np.stack([truth + rng.normal(size=truth.shape) * scales,
+                            truth + rng.normal(size=truth.shape) * scales[::-1]])
+    stack = choose_stack(truth, predictions, NAMES, _folds(len(truth), 4))
+    assert stack.errors[PER_GENE] < stack.errors[SHARED] < min(stack.errors["a"], stack.errors["b"])
+    assert stack.combiner == SHARED and stack.weights.shape == (2, 1)
+
+
 def test_weights_are_convex(truth):
     errors = np.random.default_rng(5).normal(scale=0.3, size=truth.shape)
     # The unconstrained optimum is -0.5 on the second: t + (1 + 2w) e.

@@ -4,8 +4,10 @@ Each candidate model predicts every training sample from a fit that did not see 
 blend's weights are least squares on those predictions, non-negative and summing to 1, either
 one weight per candidate shared by all genes or each gene's own. A blend's error is measured by cross-fitting:
 the weights used on a fold's samples are fitted on the other folds' samples only. The best
-single candidate is kept unless the better blend's mean per-sample gain over it exceeds one
-standard error of that gain (the simpler model unless the richer one is clearly better).
+single candidate is kept unless the shared blend's mean per-sample gain over it exceeds one
+standard error of that gain, and per-gene weights replace that choice only if they gain more
+than one standard error over it in turn (the simpler model unless the richer one is clearly
+better).
 """
 
 from __future__ import annotations
@@ -21,7 +23,9 @@ SHARED, PER_GENE = "shared blend", "per-gene blend"
 @dataclass
 class Stack:
     """What stacking chose. `weights`: candidates x genes (one column when shared);
-    `errors`: each candidate's and each blend's out-of-fold mean squared error;
+    `errors`: each candidate's and each blend's out-of-fold mean squared error; `gain`,
+    `gain_se`: the chosen blend's per-sample gain over the simpler choice it replaced (when
+    none was chosen, the shared blend's over the best candidate);
     `fold_weights`: the cross-fitted weights of each fold; `out_of_fold`: the chosen
     combination's prediction of every sample, from weights fitted without its fold."""
 
@@ -71,11 +75,12 @@ def choose_stack(truth: np.ndarray, predictions: np.ndarray, names: list[str], f
     errors = {name: float(e.mean()) for name, e in per_sample.items()}
     single = np.eye(len(names))[:, [names.index(best)]]
     chosen = Stack(best, single, errors, 0.0, float("inf"), [single] * len(folds), predictions[names.index(best)])
-    if blends:
-        mode = min(blends, key=errors.get)
-        chosen.gain, chosen.gain_se = mean_gain(per_sample[best] - per_sample[mode])
-        if chosen.gain > chosen.gain_se:
-            chosen.combiner, (chosen.out_of_fold, chosen.fold_weights) = mode, blends[mode]
+    for mode, (cross, fold_weights) in blends.items():  # the simpler first: each must beat the choice so far
+        gain, se = mean_gain(per_sample[chosen.combiner] - per_sample[mode])
+        if gain > se or mode == SHARED:
+            chosen.gain, chosen.gain_se = gain, se
+        if gain > se:
+            chosen.combiner, chosen.out_of_fold, chosen.fold_weights = mode, cross, fold_weights
             chosen.weights = nonnegative_weights(truth, predictions, mode == PER_GENE)
     return chosen
 
