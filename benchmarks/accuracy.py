@@ -140,6 +140,8 @@ def print_choices(rows: list[dict]) -> None:
     """What tdimpute-plus chose in each split: its linear part, and whether the network counts."""
     chosen = pd.DataFrame([{"cohort": r["cohort"], "missing_rate": r["missing_rate"], "linear": r["plus"]["linear"],
                             "network": r["plus"]["network_weight"] > 0} for r in rows if "plus" in r])
+    if chosen.empty:
+        return
     for cohort, table in chosen.groupby("cohort", sort=False):
         print(f"\n{cohort}: tdimpute-plus's linear part (splits), network kept (splits)\n")
         for rate, splits in table.groupby("missing_rate"):

@@ -93,6 +93,27 @@ def test_bagging_stops_at_bag_below_samples_and_out_of_fold_predictions_come_fro
         np.testing.assert_allclose(every[np.ix_(test, subset.cv_genes_)], scored[test], atol=1e-4)
 
 
+def test_bagged_out_of_fold_predictions_bag_each_fold_as_the_fit_bags_and_never_see_the_fold(small_cohort):
+    from sklearn.linear_model import Lasso
+
+    methylation, expression, _, _ = _split(small_cohort)
+    model = BaggedLassoCV(cv=3).fit(methylation, expression)
+    X, Y = methylation.to_numpy(dtype=np.float64), expression.to_numpy(dtype=np.float64)
+    predicted = model.out_of_fold_prediction(X, Y)
+    train, test, coef, intercept = model.cv_models_[0]
+    # The first fold: its model averaged with a Lasso on each of its training samples' own 3 folds.
+    predictions = [X[test] @ coef.toarray() + intercept]
+    for rows, _ in model._folds(X[train]):
+        inner = Lasso(alpha=model.alpha_, tol=1e-10, max_iter=100000).fit(X[train][rows], Y[train][rows] / model.scale_)
+        predictions.append(inner.predict(X[test]))
+    np.testing.assert_allclose(predicted[test], np.mean(predictions, axis=0) * model.scale_, atol=1e-3)
+    assert not np.allclose(predicted[test], predictions[0] * model.scale_, atol=1e-3)
+    # The held-out targets of a fold never reach its prediction.
+    changed = Y.copy()
+    changed[test] = changed[test][::-1]
+    np.testing.assert_array_equal(model.out_of_fold_prediction(X, changed)[test], predicted[test])
+
+
 def test_plus_stacks_a_network_and_survives_saving(small_cohort, tmp_path, monkeypatch):
     import tdimpute.models.plus as plus
 

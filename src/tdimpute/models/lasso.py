@@ -305,7 +305,8 @@ class BaggedLassoCV(LassoCVImputer):
     cross-validation's own when it scored every gene; otherwise each fold's Lasso is fitted for
     every gene, warm-started from the fit on all samples, which it barely differs from. Being
     linear, the average of the K + 1 models is one coefficient matrix. `fold_models_` keeps
-    each fold's (training rows, held-out rows, coefficients, intercepts). The linear part of
+    each fold's (training rows, held-out rows, coefficients, intercepts);
+    `out_of_fold_prediction` bags each fold's model the same way. The linear part of
     `tdimpute-plus`; not a method of its own.
     """
 
@@ -342,14 +343,33 @@ class BaggedLassoCV(LassoCVImputer):
         return models
 
     def out_of_fold_prediction(self, X: np.ndarray, Y: np.ndarray, all_genes: bool = False) -> np.ndarray:
-        """Every training sample's expression predicted by the cross-validation fold model
-        that did not see it, at the chosen alpha: for the genes the cross-validation scored
-        (`cv_genes_`), or with `all_genes` for every gene (fitting each fold's model for every
-        gene when the cross-validation scored a subset and the fit did not bag)."""
-        models = self.cv_models_
+        """Every training sample's expression predicted, at the chosen alpha, by a model that
+        did not see it: for the genes the cross-validation scored (`cv_genes_`), or with
+        `all_genes` for every gene (fitting each fold's model for every gene when the
+        cross-validation scored a subset and the fit did not bag).
+
+        Where the fit bags, a fold's prediction of the scored genes is bagged as the fit is,
+        within the fold's training samples (their own K folds): out-of-fold errors then judge
+        the averaged model that predicts, not a single fold model, which is noisier where
+        samples are few. For every gene of a subset-scored fit, the fold models alone
+        (slightly pessimistic)."""
+        models, genes, bag = self.cv_models_, self.cv_genes_, len(X) < self.bag_below
         if all_genes and len(self.cv_genes_) < Y.shape[1]:
             models = self.fold_models_ or self._fold_models(X, Y / self.scale_, self.coef_.astype(np.float64))
+            genes, bag = slice(None), False
         predicted = np.empty((len(X), models[0][2].shape[1]))
-        for _, test, coef, intercept in models:
+        for fold, (train, test, coef, intercept) in enumerate(models, start=1):
+            if bag:
+                coef, intercept = self._bagged(X[train], Y[train][:, genes] / self.scale_, coef, intercept)
+                log.info("%s: bagged out-of-fold prediction %d/%d done", self.method, fold, len(models))
             predicted[test] = linear_prediction(coef, intercept, X[test]) * self.scale_
         return predicted
+
+    def _bagged(self, X: np.ndarray, scaled: np.ndarray, coef: sparse.spmatrix,
+                intercept: np.ndarray) -> tuple[sparse.spmatrix, np.ndarray]:
+        """The model (coef, intercept), fitted on X, averaged with its K fold models at the
+        chosen alpha, each warm-started from it."""
+        fits = [lasso_path_genes(X[train], scaled[train], [self.alpha_], self.tol, self.max_iter, self.method,
+                                 coef_init=coef)[0] for train, _ in self._folds(X)]
+        count = len(fits) + 1
+        return (coef + sum(c for c, _ in fits)) / count, (intercept + sum(b for _, b in fits)) / count

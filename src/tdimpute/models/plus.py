@@ -12,8 +12,8 @@ Candidates:
   samples outside the first cross-validation fold.
 
 1. Linear stack: every training sample is predicted by the Lasso's and by a ridge fit that
-   did not see it (the Lasso's cross-validation folds; ridge refitted on each fold's other
-   samples), on the genes the cross-validation scored. `stacking.choose_stack` keeps the
+   did not see it (the Lasso's cross-validation folds, each bagged as the final Lasso is;
+   ridge refitted on each fold's other samples), on the genes the cross-validation scored. `stacking.choose_stack` keeps the
    better one alone unless a non-negative blend of both, shared by all genes or per gene,
    is clearly better out of fold (its cross-fitted gain exceeds one standard error). Per-gene
    weights are tried only when every gene was scored.
