@@ -110,8 +110,9 @@ def score(cohort, target: str, methods, rates, replicates, pretrained: str | Non
                 metrics = accuracy(truth, imputed)
                 rows.append({"cohort": target, "missing_rate": rate, "replicate": replicate, "method": method,
                              **{m: metrics[m] for m in MEASURES}, "seconds": time.perf_counter() - started,
-                             **({"plus": {"linear": model.stack_.combiner, "network_weight": model.weight_,
-                                          "candidates": model.candidates()}} if method == "tdimpute-plus" else {})})
+                             **({"plus": {"linear": model.stack_.combiner, "networks": model.network_weights_,
+                                          "judged": model.n_judged_, "candidates": model.candidates()}}
+                                if method == "tdimpute-plus" else {})})
                 print(f"{target} rate {rate} replicate {replicate} {method}: RMSE {metrics['rmse']:.4f}", flush=True)
             save()
 
@@ -139,14 +140,18 @@ def print_tables(table: pd.DataFrame) -> None:
 def print_choices(rows: list[dict]) -> None:
     """What tdimpute-plus chose in each split: its linear part, and whether the network counts."""
     chosen = pd.DataFrame([{"cohort": r["cohort"], "missing_rate": r["missing_rate"], "linear": r["plus"]["linear"],
-                            "network": r["plus"]["network_weight"] > 0} for r in rows if "plus" in r])
+                            **{name: weight > 0 for name, weight in r["plus"]["networks"].items()}}
+                           for r in rows if "plus" in r])
     if chosen.empty:
         return
     for cohort, table in chosen.groupby("cohort", sort=False):
-        print(f"\n{cohort}: tdimpute-plus's linear part (splits), network kept (splits)\n")
+        networks = [name for name in table.columns if name not in ("cohort", "missing_rate", "linear")]
+        print(f"\n{cohort}: tdimpute-plus's linear part (splits); splits where each network is kept: "
+              + ", ".join(networks) + "\n")
         for rate, splits in table.groupby("missing_rate"):
             counts = ", ".join(f"{name} {count}" for name, count in splits["linear"].value_counts().items())
-            print(f"| {rate} | {counts} | {int(splits['network'].sum())} of {len(splits)} |")
+            kept = " | ".join(f"{int(splits[name].fillna(False).sum())} of {len(splits)}" for name in networks)
+            print(f"| {rate} | {counts} | {kept} |")
 
 
 def main() -> None:

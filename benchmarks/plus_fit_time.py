@@ -9,13 +9,14 @@ simulated cancer (its weights do not change how long fine-tuning takes) are writ
 Each measurement runs in its own process, one after the other:
 
 - `tdimpute`: the pretrained network fine-tuned on the 800 samples (batch 16);
-- `tdimpute-plus` with the same pretrained network: its linear path (cross-validated Lasso;
-  not bagged at this size), the same fine-tuning on the samples outside its first fold, the
-  blend.
+- `tdimpute-plus` with the same pretrained network: its linear path (cross-validated Lasso,
+  not bagged at this size, and ridge), the same fine-tuning on the samples outside its first
+  fold, the standardised networks (every width and weight decay, early stopping), the blend.
 
 Both train `--epochs` epochs (the paper's 150). With `--timed-epochs E` below that, a network
 is timed at E/3 and E epochs instead and each further epoch is charged at the measured
-per-epoch time (the fine-tuning of plus at its own training-set size), so that the comparison
+per-epoch time (the fine-tuning of plus at its own training-set size; its standardised
+networks train as they always do, up to early stopping), so that the comparison
 takes minutes of network training instead of hours; the JSON keeps every measured figure.
 Writes benchmarks/out/plus_fit_time.json and prints the comparison.
 """
@@ -83,7 +84,8 @@ def measure(data: Path, pretrained: Path, method: str, rows: int, epochs: int) -
               "fit_s": time.perf_counter() - start,
               "peak_rss_gb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 ** 2}
     if method == "tdimpute-plus":
-        result["network_weight"] = model.weight_
+        result["network_weights"] = model.network_weights_
+        result["judged_samples"] = model.n_judged_
         result["network_samples"] = len(chosen) - len(model.lasso_.cv_models_[0][1])
     return result
 

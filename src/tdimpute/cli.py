@@ -318,7 +318,7 @@ def fit(
     alpha: Annotated[Optional[float], typer.Option("--alpha", help="Regularisation strength (lasso).")] = None,
     rank: Annotated[Optional[int], typer.Option("--rank", help="SVD rank (svd).")] = None,
     k: Annotated[Optional[int], typer.Option("--k", help="Number of donors (tobmi; default floor(sqrt(n))).")] = None,
-    network: Annotated[Optional[bool], typer.Option("--network/--no-network", help="tdimpute-plus: stack the network on the linear path (default) or not.")] = None,
+    network: Annotated[Optional[bool], typer.Option("--network/--no-network", help="tdimpute-plus: stack its networks on the linear path (default) or not.")] = None,
     reliability_folds: Annotated[int, typer.Option("--reliability-folds", min=0, help="Also estimate each gene's accuracy on training samples held out by this many folds (refits the method; 0: no).")] = 0,
     precision: PrecisionOption = None,
     validation_fraction: ValidationOption = None,

@@ -183,12 +183,13 @@ def stacking_table(models: dict[str, dict]) -> dict | None:
                           "tdimpute-plus: candidates and weights",
                           "Each tdimpute-plus fit's candidates, judged on its training samples alone (model.json). "
                           "Inner-CV RMSE: the Lasso's and ridge's on every training sample, each predicted by "
-                          "a fit without its cross-validation fold; the network's on the first fold, which it "
-                          "was trained without. Weight: the candidate's share of the imputation (the mean over "
-                          "genes for per-gene weights). Linear part: the Lasso or ridge alone, or their blend, "
-                          "a blend being chosen only when its cross-fitted gain over the better one exceeds "
-                          "one standard error; the network's weight likewise is 0 unless the cross-fitted gain "
-                          "of its blend on the first fold exceeds one standard error.")
+                          "a fit without its cross-validation fold; the networks' on the folds they were trained "
+                          "without (the first fold, or as many as hold 30 samples in a small cohort). Weight: "
+                          "the candidate's share of the imputation (the mean over genes for per-gene weights). "
+                          "Linear part: the Lasso or ridge alone, or their blend, a blend being chosen only when "
+                          "its cross-fitted gain over the better one exceeds one standard error; the networks' "
+                          "weights likewise are 0 unless the cross-fitted gain of their blend with the linear "
+                          "part on those folds exceeds one standard error.")
 
 
 def completed_table(folders: list[Path]) -> dict:

@@ -49,7 +49,8 @@ def pretrained(tmp_path_factory, training):
 
 def _small(method: str, pretrained: str) -> dict:
     options = imputer_class(method).options()
-    small = {"pretrained": pretrained, **TINY_NETWORK, "folds": 3, "cv": 3, "n_alphas": 3, "max_iter": 2}
+    small = {"pretrained": pretrained, **TINY_NETWORK, "folds": 3, "cv": 3, "n_alphas": 3, "max_iter": 2,
+             "mlp_hidden": (8,), "mlp_epochs": 2}
     return {name: value for name, value in small.items() if name in options}
 
 
@@ -62,14 +63,15 @@ def test_fit_sets_learned_attributes_and_leaves_the_parameters_as_given(method, 
     assert model.predict(training[0].iloc[:3]).shape == (3, training[1].shape[1])
 
 
-def test_tdimpute_plus_forwards_every_training_option_to_its_network(training, tmp_path, monkeypatch):
+def test_tdimpute_plus_forwards_every_training_option_to_its_network(training, pretrained, tmp_path, monkeypatch):
     from tdimpute.models import plus
 
     seen = []
-    original = plus.SelfNetwork.fit
-    monkeypatch.setattr(plus.SelfNetwork, "fit", lambda self, X, Y: seen.append(self.get_params()) or original(self, X, Y))
-    options = {"precision": "float32", "validation_fraction": 0.25, "patience": 1, "checkpoint_dir": str(tmp_path),
-               "checkpoint_every": 1, "learning_rate": 3e-3, "batch_size": 4, "hidden": [6], "epochs": 3, "seed": 5}
-    imputer_class("tdimpute-plus")(folds=3, **options).fit(*training)
-    assert seen == [{**seen[0], **options}]
+    original = plus.TransferNetwork.fit
+    monkeypatch.setattr(plus.TransferNetwork, "fit", lambda self, X, Y: seen.append(self.get_params()) or original(self, X, Y))
+    options = {"pretrained": pretrained, "precision": "float32", "validation_fraction": 0.25, "patience": 1,
+               "checkpoint_dir": str(tmp_path), "checkpoint_every": 1, "learning_rate": 3e-3, "batch_size": 4,
+               "epochs": 3, "seed": 5}
+    imputer_class("tdimpute-plus")(folds=3, mlp_hidden=(4,), mlp_epochs=2, **options).fit(*training)
+    assert seen and all(params == {**params, **options} for params in seen)
 

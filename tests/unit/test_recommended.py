@@ -7,11 +7,11 @@ from sklearn.linear_model import RidgeCV
 
 from tdimpute.models import imputer_class, load_model
 from tdimpute.models.lasso import BaggedLassoCV
-from tdimpute.models.plus import network_weight
+from tdimpute.models.plus import MIN_JUDGED, network_weights
 from test_baselines import _rmse
 from test_baselines import _train_test as _split
 
-NETWORK = {"hidden": [32], "epochs": 20, "batch_size": 16, "learning_rate": 1e-3}
+NETWORK = {"mlp_hidden": (32,), "mlp_weight_decay": (1e-2,), "mlp_epochs": 20}
 
 
 @pytest.mark.parametrize("per_gene", [False, True])
@@ -43,30 +43,33 @@ def test_ridge_cv_chooses_the_alpha_with_the_lowest_leave_one_out_error(small_co
     assert model.loo_mse_[index, 0] == pytest.approx(np.mean(errors), rel=1e-4)
 
 
-def test_the_network_is_kept_only_when_its_cross_fitted_gain_exceeds_one_standard_error():
+def test_networks_are_kept_only_when_their_cross_fitted_gain_exceeds_one_standard_error():
     rng = np.random.default_rng(0)
     truth = rng.normal(size=(6, 50))
     linear = truth + 0.5 * rng.normal(size=truth.shape)
+    network_weight = lambda network: network_weights(truth, linear, [network])[0][1]  # noqa: E731
     # Independent errors of the same size: half each, a clear gain on every held-out sample.
-    network = truth + 0.5 * rng.normal(size=truth.shape)
-    weight, (gain, error) = network_weight(truth, linear, network)
-    assert 0.4 < weight < 0.6 and gain > error
+    weights, (gain, error) = network_weights(truth, linear, [truth + 0.5 * rng.normal(size=truth.shape)])
+    assert 0.4 < weights[1] < 0.6 and weights.sum() == pytest.approx(1.0) and gain > error
     # Far worse, its errors partly independent: a least-squares weight fitted on these samples
     # would still be positive, but fitted without each sample it gains nothing clear.
-    network = truth + 3.0 * rng.normal(size=truth.shape)
-    weight, (gain, error) = network_weight(truth, linear, network)
-    assert weight == 0.0 and gain <= error
+    weights, (gain, error) = network_weights(truth, linear, [truth + 3.0 * rng.normal(size=truth.shape)])
+    assert list(weights) == [1.0, 0.0] and gain <= error
     # Far better: nearly all the weight.
-    assert network_weight(truth, linear, truth + 0.01 * rng.normal(size=truth.shape))[0] > 0.99
-    # One held-out sample has no standard error: never enough to keep the network.
-    assert network_weight(truth[:1], linear[:1], (truth + linear)[:1] / 2)[0] == 0.0
+    assert network_weight(truth + 0.01 * rng.normal(size=truth.shape)) > 0.99
+    # Two networks, one useful and one noise: the noise gets (nearly) nothing.
+    weights, _ = network_weights(truth, linear, [truth + 0.5 * rng.normal(size=truth.shape),
+                                                 truth + 3.0 * rng.normal(size=truth.shape)])
+    assert weights[1] > 0.3 and weights[2] < 0.05
+    # One held-out sample has no standard error: never enough to keep a network.
+    assert network_weights(truth[:1], linear[:1], [(truth + linear)[:1] / 2])[0][1] == 0.0
 
 
 def test_plus_linear_path_is_the_average_of_its_fold_models_and_the_full_fit(small_cohort):
     X, Y, X_test, Y_test = _split(small_cohort)
     model = imputer_class("tdimpute-plus")(network=False, folds=3).fit(X, Y)
     linear = model.lasso_
-    assert model.network_ is None and model.weight_ == 0.0
+    assert model.networks_ == {} and model.network_weights_ == {}
     assert len(linear.fold_models_) == 3
     # Every fold's held-out rows are disjoint and cover the training samples.
     held_out = np.concatenate([test for _, test, _, _ in linear.fold_models_])
@@ -114,22 +117,42 @@ def test_bagged_out_of_fold_predictions_bag_each_fold_as_the_fit_bags_and_never_
     np.testing.assert_array_equal(model.out_of_fold_prediction(X, changed)[test], predicted[test])
 
 
-def test_plus_stacks_a_network_and_survives_saving(small_cohort, tmp_path, monkeypatch):
+def test_plus_judges_its_networks_on_enough_held_out_samples_and_survives_saving(small_cohort, tmp_path, monkeypatch):
     import tdimpute.models.plus as plus
 
     # Whether this small network clears the one-standard-error rule is not the point here.
-    monkeypatch.setattr(plus, "network_weight", lambda truth, linear, network: (0.3, (1.0, 0.1)))
+    monkeypatch.setattr(plus, "network_weights", lambda truth, linear, networks: (np.array([0.7, 0.3]), (1.0, 0.1)))
     X, Y, X_test, _ = _split(small_cohort, "KIRC")
-    model = imputer_class("tdimpute-plus")(**NETWORK, folds=3).fit(X, Y)
-    assert model.weight_ == 0.3 and model.network_ is not None
+    model = imputer_class("tdimpute-plus")(**NETWORK, folds=10).fit(X, Y)
+    folds = model._fold_rows()
+    networks = model.networks_["standardised network"]
+    # As many folds as it takes to hold MIN_JUDGED samples, each network trained without its fold.
+    assert len(networks) < len(folds) and model.n_judged_ >= MIN_JUDGED > model.n_judged_ - len(folds[len(networks) - 1])
+    assert [network.n_training_ for network in networks] == [len(X) - len(fold) for fold in folds[:len(networks)]]
+    assert {tuple(network.hidden_) for network in networks} == {(32,)} and model.network_weights_ == {"standardised network": 0.3}
     linear = model._linear_predict(X_test.to_numpy())
-    network = model.network_.predict(X_test).to_numpy()
+    network = np.mean([n.predict(X_test).to_numpy() for n in networks], axis=0)
     np.testing.assert_allclose(model.predict(X_test).to_numpy(), 0.7 * linear + 0.3 * network, rtol=1e-5)
     model.save(tmp_path / "plus")
     loaded = load_model(tmp_path / "plus")
     pd.testing.assert_frame_equal(loaded.predict(X_test), model.predict(X_test))
-    assert (tmp_path / "plus" / "network").is_dir() and loaded.gain_ == (1.0, 0.1)
+    assert len(list((tmp_path / "plus" / "networks" / "standardised-network").iterdir())) == len(networks)
+    assert loaded.gain_ == (1.0, 0.1) and loaded.n_judged_ == model.n_judged_
     assert loaded.candidates() == model.candidates() and loaded.stack_.combiner == model.stack_.combiner
+
+
+def test_the_standardised_network_takes_the_width_and_weight_decay_of_the_lowest_validation_loss(small_cohort):
+    from tdimpute.models.network import StandardisedNetwork, fit_best
+
+    X, Y, X_test, _ = _split(small_cohort, "KIRC")
+    candidates = [StandardisedNetwork(hidden=[width], weight_decay=decay, epochs=15)
+                  for width in (8, 64) for decay in (1e-2, 1.0)]
+    best = fit_best(candidates, X, Y)
+    losses = [min(c.validation_history_) for c in candidates]
+    assert min(best.validation_history_) == min(losses) and len(set(losses)) == 4
+    # Standardised inputs and outputs: predictions are on expression's scale, near each gene's level.
+    predicted = best.predict(X_test)
+    assert np.abs(predicted.mean() - Y.mean()).max() < 2 * Y.std().max()
 
 
 def _linear_cohort(dense: bool, n: int, cpgs: int = 60, genes: int = 20, seed: int = 0):
@@ -172,7 +195,8 @@ def test_plus_fine_tunes_a_pretrained_network_through_the_cli(small_cohort_file,
         "--out", tmp_path / "plus")
     spec = load_model(tmp_path / "plus")
     assert spec.get_params()["pretrained"] == str(tmp_path / "pre")
-    assert 0.0 <= spec.weight_ <= 1.0
+    assert set(spec.network_weights_) == {"network", "standardised network"}
+    assert 0.0 <= sum(spec.network_weights_.values()) <= 1.0
     cli("impute", "--model", tmp_path / "plus", "--cohort", small_cohort_file, "--cancer", "BRCA",
         "--split", tmp_path / "split.json", "--out", tmp_path / "imputed.tsv.gz")
     imputed = pd.read_csv(tmp_path / "imputed.tsv.gz", sep="\t", index_col=0)

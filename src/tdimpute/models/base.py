@@ -194,6 +194,12 @@ def expression_scale(Y: np.ndarray) -> float:
     return float(np.max(Y)) + 1e-3
 
 
+def nonzero_scale(scale: np.ndarray) -> np.ndarray:
+    """Standard deviations to divide by: a constant feature keeps a scale of 1 (its
+    standardised values are all 0)."""
+    return np.where(scale > 0, scale, 1.0)
+
+
 class TrainingDataImputer(Imputer):
     """For methods that keep the training samples and do their work at prediction time."""
 

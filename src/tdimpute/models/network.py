@@ -11,6 +11,9 @@ decay, Glorot-uniform weights and zero biases, as in the paper.
   the target cancer's training samples (150 epochs, batch 16).
 - `SelfNetwork` ("tdimpute-self"): the same network trained from scratch on the target
   cancer alone (100 epochs, batch 16, as the authors' code).
+
+`StandardisedNetwork` is not the paper's: a network on standardised data that tdimpute-plus
+stacks beside the TDimpute network.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ import pandas as pd
 
 from ..metrics import per_gene_accuracy
 from .backend import seed_everything, tensorflow
-from .base import Imputer, align_columns, expression_scale, saved_spec
+from .base import ARRAYS_FILE, Imputer, align_columns, expression_scale, nonzero_scale, saved_spec
 from .training import TrainingSettings, resolve_precision, train
 
 WEIGHTS_FILE = "network.weights.h5"
@@ -36,6 +39,8 @@ class _Network(Imputer):
     options are every network's; the architecture (`hidden_`, `activation_`) is fitted."""
 
     trains_network = True
+    output_activation = "sigmoid"
+    weight_decay = 0.0  # the TDimpute network has none
 
     def __init__(
         self,
@@ -73,15 +78,26 @@ class _Network(Imputer):
         layers = [keras.Input(shape=(n_cpgs,))]
         for units in self.hidden_:
             layers.append(keras.layers.Dense(units, activation=self.activation_))
-        layers.append(keras.layers.Dense(n_genes, activation="sigmoid"))
+        layers.append(keras.layers.Dense(n_genes, activation=self.output_activation))
         return keras.Sequential(layers)
 
-    def _train(self, X: np.ndarray, Y: np.ndarray) -> None:
+    def _targets(self, Y: np.ndarray) -> np.ndarray:
+        """Expression as the network learns it: divided by the output scale."""
         targets = Y / self.scale_
         above = int((targets >= 1).sum())
         if above:
             warnings.warn(f"{self.label}: {above} training values exceed the output scale {self.scale_:.4g} and "
-                          "cannot be reached by the sigmoid output", UserWarning, stacklevel=2)
+                          "cannot be reached by the sigmoid output", UserWarning, stacklevel=3)
+        return targets
+
+    def _expression(self, outputs: np.ndarray) -> np.ndarray:
+        return outputs * self.scale_
+
+    def _inputs(self, X: np.ndarray) -> np.ndarray:
+        return X
+
+    def _train(self, X: np.ndarray, Y: np.ndarray) -> None:
+        targets = self._targets(Y)
         if len(X) < MIN_TRAINING_SAMPLES:
             warnings.warn(f"{self.label}: only {len(X)} training samples; a network needs about "
                           f"{MIN_TRAINING_SAMPLES} or more to learn more than each gene's mean: use more samples "
@@ -90,15 +106,17 @@ class _Network(Imputer):
             epochs=self.epochs, batch_size=self.batch_size, learning_rate=self.learning_rate, seed=self.seed,
             compute_dtype=resolve_precision(self.precision), validation_fraction=self.validation_fraction,
             patience=self.patience, checkpoint_dir=self.checkpoint_dir, checkpoint_every=self.checkpoint_every,
-            label=self.label)
+            weight_decay=self.weight_decay, label=self.label)
         self.compute_dtype_ = settings.compute_dtype
-        self.history_, self.validation_history_ = train(self.network_, X, targets.astype(np.float32), settings)
+        self.history_, self.validation_history_ = train(self.network_, self._inputs(X).astype(np.float32),
+                                                        targets.astype(np.float32), settings)
 
     def _predict(self, X: np.ndarray) -> np.ndarray:
         # Batches called directly: Keras' predict() builds a tf.data pipeline that prints a
         # spurious error line on every call with this TensorFlow.
-        scaled = [self.network_(X[start:start + 256], training=False).numpy() for start in range(0, max(len(X), 1), 256)]
-        return (np.concatenate(scaled) * self.scale_).astype(np.float32)
+        X = self._inputs(X).astype(np.float32)
+        outputs = [self.network_(X[start:start + 256], training=False).numpy() for start in range(0, max(len(X), 1), 256)]
+        return self._expression(np.concatenate(outputs)).astype(np.float32)
 
     def _metadata(self) -> dict:
         return {"scale": self.scale_, "history": self.history_, "validation_history": self.validation_history_,
@@ -124,6 +142,8 @@ class _Network(Imputer):
 class _FromScratch(_Network):
     """A network built with its own architecture, weights drawn from the seed."""
 
+    default_hidden = DEFAULT_HIDDEN
+
     def __init__(self, hidden: list[int] | None = None, activation: str = "sigmoid", epochs: int = 100,
                  batch_size: int = 16, learning_rate: float = 1e-4, seed: int = 0, precision: str = "auto",
                  validation_fraction: float = 0.0, patience: int = 10, checkpoint_dir: str | None = None,
@@ -135,7 +155,7 @@ class _FromScratch(_Network):
 
     def _fit(self, X: np.ndarray, Y: np.ndarray) -> None:
         seed_everything(self.seed)
-        self.hidden_, self.activation_ = list(self.hidden or DEFAULT_HIDDEN), self.activation
+        self.hidden_, self.activation_ = list(self.hidden or self.default_hidden), self.activation
         self.scale_ = expression_scale(Y)
         self.network_ = self._build(X.shape[1], Y.shape[1])
         self._train(X, Y)
@@ -143,7 +163,7 @@ class _FromScratch(_Network):
     def _architecture(self, metadata: dict) -> tuple[list[int], str]:
         if "architecture" in metadata:
             return super()._architecture(metadata)
-        return list(self.hidden or DEFAULT_HIDDEN), self.activation  # saved before it was recorded
+        return list(self.hidden or self.default_hidden), self.activation  # saved before it was recorded
 
 
 class SelfNetwork(_FromScratch):
@@ -173,6 +193,61 @@ class PretrainedNetwork(_FromScratch):
         pretrained network never saw the target cancer (pretrain --exclude-cancer)."""
         self.reliability_ = per_gene_accuracy(expression, self.predict(methylation))
         return self
+
+
+class StandardisedNetwork(_FromScratch):
+    """A network on standardised data: each CpG and each gene centred and scaled on the
+    training samples, ReLU hidden units, a linear output, AdamW's weight decay, and early
+    stopping on a validation share of the samples. Not a method of its own: tdimpute-plus's
+    network candidate beside the TDimpute network, its width and weight decay chosen by the
+    validation loss (`fit_best`)."""
+
+    method = "standardised-network"
+    label = "standardised network"
+    output_activation = "linear"
+    default_hidden = [512]
+
+    def __init__(self, hidden: list[int] | None = None, activation: str = "relu", weight_decay: float = 1e-2,
+                 epochs: int = 200, batch_size: int = 16, learning_rate: float = 1e-3, seed: int = 0,
+                 precision: str = "auto", validation_fraction: float = 0.2, patience: int = 10,
+                 checkpoint_dir: str | None = None, checkpoint_every: int = 10) -> None:
+        super().__init__(hidden, activation, epochs, batch_size, learning_rate, seed, precision,
+                         validation_fraction, patience, checkpoint_dir, checkpoint_every)
+        self.weight_decay = weight_decay
+
+    def _fit(self, X: np.ndarray, Y: np.ndarray) -> None:
+        self.x_mean_, self.x_scale_ = X.mean(axis=0), nonzero_scale(X.std(axis=0))
+        self.y_mean_, self.y_scale_ = Y.mean(axis=0), nonzero_scale(Y.std(axis=0))
+        super()._fit(X, Y)
+
+    def _inputs(self, X: np.ndarray) -> np.ndarray:
+        return (X - self.x_mean_) / self.x_scale_
+
+    def _targets(self, Y: np.ndarray) -> np.ndarray:
+        return (Y - self.y_mean_) / self.y_scale_
+
+    def _expression(self, outputs: np.ndarray) -> np.ndarray:
+        return outputs * self.y_scale_ + self.y_mean_
+
+    def _save_weights(self, directory: Path) -> None:
+        super()._save_weights(directory)
+        np.savez(directory / ARRAYS_FILE, **{name: getattr(self, name + "_") for name in STANDARDISATION})
+
+    def _load_weights(self, directory: Path, metadata: dict) -> None:
+        with np.load(directory / ARRAYS_FILE) as arrays:
+            self._set_state({name: arrays[name] for name in STANDARDISATION})
+        super()._load_weights(directory, metadata)
+
+
+STANDARDISATION = ("x_mean", "x_scale", "y_mean", "y_scale")
+
+
+def fit_best(candidates: list[_Network], methylation: pd.DataFrame, expression: pd.DataFrame) -> _Network:
+    """Fit each unfitted candidate (e.g. other widths, weight decays) and keep the one of the
+    lowest validation loss, a choice made on a validation share of the training samples; a
+    single candidate is fitted and returned as it is."""
+    fitted = [candidate.fit(methylation, expression) for candidate in candidates]
+    return min(fitted, key=lambda network: min(network.validation_history_, default=float("inf")))
 
 
 class TransferNetwork(_Network):

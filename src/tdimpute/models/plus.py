@@ -7,27 +7,32 @@ Candidates:
   the right linear model where few CpGs carry a gene's signal (LUAD).
 - `ridge`: ridge regression on standardised methylation, alpha by leave-one-out
   (`ridge-cv`); the right one where the signal is dense (KIPAN).
-- `network`: the TDimpute network, fine-tuned from a pretrained pan-cancer network when one
-  is given (as `tdimpute`), trained from scratch otherwise (as `tdimpute-self`), on the
-  samples outside the first cross-validation fold.
+- `network`: the TDimpute network fine-tuned from the pretrained pan-cancer network, as
+  `tdimpute` does; only when a pretrained network is given.
+- `standardised network`: a network on standardised methylation and expression
+  (`StandardisedNetwork`), its width and weight decay chosen by the validation loss of early
+  stopping on a share of its training samples.
 
 1. Linear stack: every training sample is predicted by the Lasso's and by a ridge fit that
    did not see it (the Lasso's cross-validation folds, each bagged as the final Lasso is;
-   ridge refitted on each fold's other samples), on the genes the cross-validation scored. `stacking.choose_stack` keeps the
-   better one alone unless a non-negative blend of both, shared by all genes or per gene,
-   is clearly better out of fold (its cross-fitted gain exceeds one standard error). Per-gene
-   weights are tried only when every gene was scored.
-2. Network: one weight w in [0, 1] for the whole cohort, for the blend (1 - w) linear +
-   w network, judged on the first fold's held-out samples, which neither the linear part's
-   cross-fitted prediction nor the network saw, by the same rule: each sample's blend is
-   weighted as fitted on the other samples (leave one out), and the network counts only if
-   that cross-fitted blend's mean gain over the linear part exceeds one standard error; w is
-   then the least-squares weight on all of them, else w = 0 drops the network. A weight
-   fitted on a few held-out samples (a fold of a small cohort) is mostly noise, so its gain
-   is measured on samples it was not fitted on.
+   ridge refitted on each fold's other samples), on the genes the cross-validation scored.
+   `stacking.choose_stack` keeps the better one alone unless a non-negative blend of both,
+   shared by all genes or per gene, is clearly better out of fold (its cross-fitted gain
+   exceeds one standard error). Per-gene weights are tried only when every gene was scored.
+2. Networks: each network candidate is trained without one of the cross-validation folds and
+   predicts that fold's samples; as many folds are held out in turn as it takes to judge the
+   networks on at least `MIN_JUDGED` samples (the first fold alone from 300 training samples
+   on; every fold of a smaller cohort), and a network's prediction is the mean of its fold
+   networks. On those held-out samples, which neither the linear part's cross-fitted
+   prediction nor the networks saw, one convex blend of the linear part and the networks is
+   judged by the same rule: each sample's blend is weighted as fitted on the other samples
+   (leave one out), and the networks count only if that cross-fitted blend's mean gain over
+   the linear part exceeds one standard error; the weights are then least squares on all of
+   them, else the linear part stands alone.
 
-Every choice (alphas, weights, w) is made on the training samples alone, and the out-of-fold
-predictions that made them also give the per-gene reliability (`estimate_reliability`).
+Every choice (alphas, weights, widths) is made on the training samples alone, and the
+out-of-fold predictions that made them also give the per-gene reliability
+(`estimate_reliability`).
 """
 
 from __future__ import annotations
@@ -37,25 +42,32 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from sklearn.base import clone
 
 from ..metrics import per_gene_accuracy
 from .base import ARRAYS_FILE, Imputer
 from .lasso import BaggedLassoCV
-from .network import SelfNetwork, TransferNetwork
+from .network import StandardisedNetwork, TransferNetwork, fit_best
 from .ridge import RidgeCVImputer
 from .stacking import Stack, blend, choose_stack, cross_fit, mean_gain, nonnegative_weights
 
 log = logging.getLogger(__name__)
-NETWORK_DIR = "network"
+NETWORK_DIR = "networks"
 LINEAR = ("lasso", "ridge")
+NETWORKS = {"network": TransferNetwork, "standardised network": StandardisedNetwork}
+# A mean gain and its standard error from fewer held-out samples are mostly noise: a network
+# judged on a 7-sample fold can pass the one-standard-error rule by chance.
+MIN_JUDGED = 30
 
 
 class PlusImputer(Imputer):
     """The recommended imputer: the better of a cross-validated Lasso and ridge regression, or
-    their blend, stacked with the TDimpute network where the network clearly helps.
+    their blend, stacked with networks where they clearly help.
 
-    Its network is configured by the options that the network's class takes (`pretrained`,
-    the architecture when trained from scratch, and every training option), forwarded as set.
+    The TDimpute network (with `pretrained`) is configured by the options that its class takes
+    (every training option), forwarded as set; the standardised network's widths and weight
+    decays to choose from are `mlp_hidden` and `mlp_weight_decay`, its most epochs
+    `mlp_epochs` (it stops early on a validation share of its training samples).
     """
 
     method = "tdimpute-plus"
@@ -63,7 +75,8 @@ class PlusImputer(Imputer):
     trains_network = True
 
     def __init__(self, pretrained: str | None = None, network: bool = True, folds: int = 10,
-                 n_alphas: int = 10, alpha_ratio: float = 1e-2, hidden: list[int] | None = None,
+                 n_alphas: int = 10, alpha_ratio: float = 1e-2, mlp_hidden: tuple[int, ...] = (256, 1024),
+                 mlp_weight_decay: tuple[float, ...] = (1e-2, 1.0), mlp_epochs: int = 200,
                  epochs: int | None = None, batch_size: int = 16, learning_rate: float = 1e-4,
                  seed: int = 0, precision: str = "auto", validation_fraction: float = 0.0,
                  patience: int = 10, checkpoint_dir: str | None = None, checkpoint_every: int = 10) -> None:
@@ -72,7 +85,9 @@ class PlusImputer(Imputer):
         self.folds = folds
         self.n_alphas = n_alphas
         self.alpha_ratio = alpha_ratio
-        self.hidden = hidden
+        self.mlp_hidden = mlp_hidden
+        self.mlp_weight_decay = mlp_weight_decay
+        self.mlp_epochs = mlp_epochs
         self.epochs = epochs
         self.batch_size = batch_size
         self.learning_rate = learning_rate
@@ -92,25 +107,68 @@ class PlusImputer(Imputer):
                                    self._fold_rows(), per_gene=len(scored) == len(self.genes_))
         log.info("%s: linear part %s (out-of-fold MSE %s)", self.method, self.stack_.combiner,
                  ", ".join(f"{k} {v:.4g}" for k, v in self.stack_.errors.items()))
-        self.network_, self.weight_, self.gain_, self.history_, self.network_mse_ = None, 0.0, (0.0, 0.0), [], None
+        self.networks_, self.network_weights_, self.network_errors_ = {}, {}, {}
+        self.gain_, self.history_, self.n_judged_ = (0.0, float("inf")), [], 0
         if self.network:
-            self._fit_network(X, Y, scored)
+            self._fit_networks(X, Y, scored)
 
-    def _fit_network(self, X: np.ndarray, Y: np.ndarray, scored: np.ndarray) -> None:
-        """Train the network outside the first fold; keep it if it clearly helps there."""
-        held_out = self._fold_rows()[0]
-        train = np.setdiff1d(np.arange(len(X)), held_out)
-        network = self.make_network().fit(self._frame(X[train], self.cpgs_), self._frame(Y[train], self.genes_))
-        truth = Y[np.ix_(held_out, scored)]
-        predicted = self._network_predict(network, X[held_out])[:, scored]
-        self.network_mse_ = float(np.mean((predicted - truth) ** 2))
-        self.weight_, self.gain_ = network_weight(truth, self.stack_.out_of_fold[held_out], predicted)
-        self.history_ = network.history_
-        self.network_ = network if self.weight_ > 0 else None
+    def _fit_networks(self, X: np.ndarray, Y: np.ndarray, scored: np.ndarray) -> None:
+        """Train each network candidate without each judged fold; keep those whose blend with
+        the linear part clearly helps on the judged folds' samples."""
+        folds = self._judged_folds()
+        held_out = {name: [] for name in self._network_candidates()}
+        fitted = {name: [] for name in held_out}
+        for fold in folds:
+            train = np.setdiff1d(np.arange(len(X)), fold)
+            methylation, expression = self._frame(X[train], self.cpgs_), self._frame(Y[train], self.genes_)
+            for name, networks in fitted.items():
+                networks.append(fit_best(self._unfitted_networks(name, networks), methylation, expression))
+                held_out[name].append(self._network_predict(networks[-1], X[fold])[:, scored])
+        rows = np.concatenate(folds)
+        truth = Y[np.ix_(rows, scored)]
+        predictions = [np.concatenate(held_out[name]) for name in fitted]
+        self.n_judged_ = len(rows)
+        self.network_errors_ = {name: float(np.mean((p - truth) ** 2)) for name, p in zip(fitted, predictions)}
+        weights, self.gain_ = network_weights(truth, self.stack_.out_of_fold[rows], predictions)
+        self.network_weights_ = {name: float(w) for name, w in zip(fitted, weights[1:])}
+        self.networks_ = {name: fitted[name] for name, w in self.network_weights_.items() if w > 0}
+        self.history_ = next(iter(fitted.values()))[0].history_
+        log.info("%s: networks judged on %d held-out samples, weights %s", self.method, self.n_judged_,
+                 ", ".join(f"{k} {v:.3g}" for k, v in self.network_weights_.items()) or "none")
+
+    def _network_candidates(self) -> list[str]:
+        """The TDimpute network where a pretrained network is given, and the standardised one."""
+        return [name for name in NETWORKS if name != "network" or self.pretrained]
+
+    def _unfitted_networks(self, name: str, earlier: list[Imputer]) -> list[Imputer]:
+        """What to fit of candidate `name` on the next fold: the TDimpute network; the
+        standardised network of every width and weight decay on the first fold, the later
+        folds' reusing the first fold's choice."""
+        if name == "network":
+            return [self.make_network()]
+        return [clone(earlier[0])] if earlier else self.make_standardised_networks()
+
+    def make_network(self) -> TransferNetwork:
+        """The unfitted TDimpute network, fine-tuned from `pretrained`, with every training
+        option that is set."""
+        return TransferNetwork(**{name: getattr(self, name) for name in TransferNetwork.options()
+                                  if getattr(self, name, None) is not None})
+
+    def make_standardised_networks(self) -> list[StandardisedNetwork]:
+        """The unfitted standardised networks to choose from: every width and weight decay."""
+        return [StandardisedNetwork(hidden=[width], weight_decay=decay, epochs=self.mlp_epochs, seed=self.seed,
+                                    precision=self.precision)
+                for width in self.mlp_hidden for decay in self.mlp_weight_decay]
 
     def _fold_rows(self) -> list[np.ndarray]:
         """The held-out rows of each of the Lasso's cross-validation folds."""
         return [test for _, test, *_ in self.lasso_.cv_models_]
+
+    def _judged_folds(self) -> list[np.ndarray]:
+        """The first folds, as few as hold `MIN_JUDGED` samples (all of them if they hold fewer)."""
+        folds = self._fold_rows()
+        enough = int(np.searchsorted(np.cumsum([len(rows) for rows in folds]), MIN_JUDGED))
+        return folds[:enough + 1]
 
     def _linear_out_of_fold(self, X: np.ndarray, Y: np.ndarray, all_genes: bool) -> np.ndarray:
         """Candidates x samples x genes: each linear candidate's prediction of every training
@@ -127,9 +185,10 @@ class PlusImputer(Imputer):
                              seed: int = 0) -> PlusImputer:
         """Set `reliability_` from the out-of-fold predictions the stacking made, without
         refitting: the linear stack's cross-fitted prediction of every training sample, blended
-        with the network's on the first fold when the network is kept (its accuracy then comes
-        from the first fold's samples alone, the only ones the network did not see). `folds`
-        and `seed` are unused: the folds are the fit's own. Takes the training samples of `fit`."""
+        with the kept networks' predictions of the judged folds when networks are kept (the
+        accuracy then comes from those folds' samples alone, the only ones no network saw).
+        `folds` and `seed` are unused: the folds are the fit's own. Takes the training samples
+        of `fit`."""
         if not self.stack_.fold_weights:  # a loaded model keeps no out-of-fold weights
             return super().estimate_reliability(methylation, expression, folds, seed)
         X, Y = np.asarray(methylation, dtype=np.float32), np.asarray(expression, dtype=np.float32)
@@ -142,23 +201,23 @@ class PlusImputer(Imputer):
         for rows, weights in zip(self._fold_rows(), self.stack_.fold_weights):
             held_out[rows] = blend(predictions[:, rows], weights)
         rows = np.arange(len(X))
-        if self.network_ is not None:
-            rows = self._fold_rows()[0]
-            held_out = (1 - self.weight_) * held_out[rows] + self.weight_ * self._network_predict(self.network_, X[rows])
+        if self.networks_:
+            judged = self._judged_folds()
+            rows = np.concatenate(judged)
+            held_out = self._linear_weight() * held_out[rows]
+            for name, networks in self.networks_.items():
+                held_out += self.network_weights_[name] * np.concatenate(
+                    [self._network_predict(network, X[fold]) for network, fold in zip(networks, judged)])
         self.reliability_ = per_gene_accuracy(expression.iloc[rows],
                                               pd.DataFrame(held_out, index=expression.index[rows], columns=expression.columns))
         return self
 
+    def _linear_weight(self) -> float:
+        return 1.0 - sum(self.network_weights_.values())
+
     def _choices(self) -> dict:
-        return {"linear": self.stack_.combiner, "Lasso alpha": float(self.lasso_.alpha_), "network weight": self.weight_}
-
-    def _network_class(self) -> type[Imputer]:
-        return TransferNetwork if self.pretrained else SelfNetwork
-
-    def make_network(self) -> Imputer:
-        """The unfitted network: fine-tuned from `pretrained` when given, else from scratch."""
-        cls = self._network_class()
-        return cls(**{name: getattr(self, name) for name in cls.options() if getattr(self, name, None) is not None})
+        return {"linear": self.stack_.combiner, "Lasso alpha": float(self.lasso_.alpha_),
+                **{f"{name} weight": weight for name, weight in self.network_weights_.items()}}
 
     def _network_predict(self, network: Imputer, X: np.ndarray) -> np.ndarray:
         predicted = network.predict(self._frame(X, self.cpgs_))
@@ -174,51 +233,52 @@ class PlusImputer(Imputer):
         return blend(candidates, self.stack_.weights)
 
     def _predict(self, X: np.ndarray) -> np.ndarray:
-        linear = self._linear_predict(X)
-        if self.network_ is not None:
-            linear = (1 - self.weight_) * linear + self.weight_ * self._network_predict(self.network_, X)
-        return linear.astype(np.float32)
+        predicted = self._linear_weight() * self._linear_predict(X)
+        for name, networks in self.networks_.items():
+            predicted += self.network_weights_[name] * np.mean([self._network_predict(n, X) for n in networks], axis=0)
+        return predicted.astype(np.float32)
 
     @staticmethod
     def _frame(values: np.ndarray, columns: np.ndarray) -> pd.DataFrame:
         return pd.DataFrame(values, columns=columns)
 
     def candidates(self) -> list[dict]:
-        """Each candidate's out-of-fold RMSE (the network's on the first fold) and its weight in
-        the prediction (the mean over genes for per-gene weights)."""
-        linear = self.stack_.weights.mean(axis=1) * (1 - self.weight_)
+        """Each candidate's out-of-fold RMSE (the networks' on the judged folds) and its weight
+        in the prediction (the mean over genes for per-gene weights)."""
+        linear = self.stack_.weights.mean(axis=1) * self._linear_weight()
         rows = [{"name": name, "cv_rmse": float(np.sqrt(self.stack_.errors[name])), "weight": float(w)}
                 for name, w in zip(LINEAR, linear)]
-        if self.network:
-            rows.append({"name": "network", "cv_rmse": None if self.network_mse_ is None else float(np.sqrt(self.network_mse_)),
-                         "weight": self.weight_})
-        return rows
+        return rows + [{"name": name, "cv_rmse": float(np.sqrt(self.network_errors_[name])),
+                        "weight": self.network_weights_[name]} for name in self.network_weights_]
 
     def _metadata(self) -> dict:
         gain, error = self.gain_
         return {"linear": self.stack_.combiner, "candidates": self.candidates(),
                 "linear_errors": self.stack_.errors,
                 "linear_gain": self.stack_.gain, "linear_gain_se": _finite(self.stack_.gain_se),
-                "network_weight": self.weight_, "network_gain": gain, "network_gain_se": _finite(error),
-                "network_mse": self.network_mse_, "alpha": float(self.lasso_.alpha_),
+                "network_weights": self.network_weights_, "network_weight": 1.0 - self._linear_weight(),
+                "network_gain": gain, "network_gain_se": _finite(error), "network_errors": self.network_errors_,
+                "judged_samples": self.n_judged_, "alpha": float(self.lasso_.alpha_),
                 "cv_mse": self.lasso_.cv_mse_.tolist(), "history": self.history_}
 
     def _save_weights(self, directory: Path) -> None:
         arrays = {f"lasso_{k}": v for k, v in self.lasso_._state().items()}
         arrays.update({f"ridge_{k}": v for k, v in self.ridge_._state().items()})
         np.savez(directory / ARRAYS_FILE, stack_weights=self.stack_.weights, **arrays)
-        if self.network_ is not None:
-            self.network_.save(directory / NETWORK_DIR)
+        for name, networks in self.networks_.items():
+            for fold, network in enumerate(networks):
+                network.save(directory / NETWORK_DIR / NETWORKS[name].method / str(fold))
 
     def _load_weights(self, directory: Path, metadata: dict) -> None:
-        if "linear" not in metadata:
-            raise ValueError(f"{directory} holds a tdimpute-plus model of an earlier version (a Lasso and a "
-                             "network, no ridge): fit it again")
-        self.weight_ = float(metadata["network_weight"])
+        if "network_weights" not in metadata:
+            raise ValueError(f"{directory} holds a tdimpute-plus model of an earlier version (one network judged "
+                             "on one fold): fit it again")
+        self.network_weights_ = {name: float(w) for name, w in metadata["network_weights"].items()}
+        self.network_errors_ = dict(metadata["network_errors"])
         error = metadata.get("network_gain_se")
         self.gain_ = (float(metadata.get("network_gain", 0.0)), np.inf if error is None else float(error))
         self.history_ = list(metadata.get("history", []))
-        self.network_mse_ = metadata.get("network_mse")
+        self.n_judged_ = int(metadata["judged_samples"])
         self.lasso_, self.ridge_ = BaggedLassoCV(), RidgeCVImputer()
         with np.load(directory / ARRAYS_FILE) as arrays:
             for prefix, part in (("lasso_", self.lasso_), ("ridge_", self.ridge_)):
@@ -228,24 +288,30 @@ class PlusImputer(Imputer):
         gain_se = metadata["linear_gain_se"]
         self.stack_ = Stack(metadata["linear"], weights, metadata["linear_errors"], metadata["linear_gain"],
                             np.inf if gain_se is None else gain_se, [], np.empty(0))
-        network = directory / NETWORK_DIR
-        self.network_ = self._network_class().load(network) if network.is_dir() else None
+        self.networks_ = {}
+        for name, weight in self.network_weights_.items():
+            if weight > 0:
+                folder = directory / NETWORK_DIR / NETWORKS[name].method
+                self.networks_[name] = [NETWORKS[name].load(folder / fold.name)
+                                        for fold in sorted(folder.iterdir(), key=lambda path: int(path.name))]
 
 
 def _finite(value: float) -> float | None:
     return value if np.isfinite(value) else None
 
 
-def network_weight(truth: np.ndarray, linear: np.ndarray, network: np.ndarray) -> tuple[float, tuple[float, float]]:
-    """The network's weight w in (1 - w) linear + w network, judged on held-out samples
-    (rows): each sample's blend is weighted as fitted on the other samples (leave one out),
-    and the network counts only if that cross-fitted blend's mean per-sample gain over the
-    linear part exceeds one standard error; w is then fitted on all of them, else it is 0.
-    Returns w and (gain, standard error)."""
-    if len(truth) < 2:
-        return 0.0, (0.0, float("inf"))
-    candidates = np.stack([linear, network])
+def network_weights(truth: np.ndarray, linear: np.ndarray, networks: list[np.ndarray]) -> tuple[np.ndarray, tuple[float, float]]:
+    """Convex weights of the linear part and each network (samples x genes predictions of the
+    held-out samples), judged on those samples: each sample's blend is weighted as fitted on
+    the other samples (leave one out), and the networks count only if that cross-fitted
+    blend's mean per-sample gain over the linear part exceeds one standard error; the weights
+    are then fitted on all of them, else the linear part's is 1. Returns the weights (the
+    linear part's first) and (gain, standard error)."""
+    alone = np.eye(1 + len(networks))[0]
+    if not networks or len(truth) < 2:
+        return alone, (0.0, float("inf"))
+    candidates = np.stack([linear, *networks])
     blended, _ = cross_fit(truth, candidates, [np.array([i]) for i in range(len(truth))], per_gene=False)
     gain, se = mean_gain(np.mean((linear - truth) ** 2, axis=1) - np.mean((blended - truth) ** 2, axis=1))
-    weight = float(nonnegative_weights(truth, candidates, per_gene=False)[1, 0]) if gain > se else 0.0
-    return weight, (gain, se)
+    weights = nonnegative_weights(truth, candidates, per_gene=False)[:, 0] if gain > se else alone
+    return weights, (gain, se)

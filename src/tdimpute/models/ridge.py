@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .base import Imputer
+from .base import Imputer, nonzero_scale
 
 
 class RidgeCVImputer(Imputer):
@@ -44,7 +44,7 @@ class RidgeCVImputer(Imputer):
         X = np.asarray(X, dtype=np.float64)
         Y = np.asarray(Y, dtype=np.float64)
         self.x_mean_ = X.mean(axis=0)
-        self.x_scale_ = _nonzero(X.std(axis=0))
+        self.x_scale_ = nonzero_scale(X.std(axis=0))
         self.y_mean_ = Y.mean(axis=0)
         U, s, Vt = np.linalg.svd((X - self.x_mean_) / self.x_scale_, full_matrices=False)
         UtY = U.T @ (Y - self.y_mean_)
@@ -77,8 +77,3 @@ class RidgeCVImputer(Imputer):
         alphas = np.unique(self.alpha_)
         return {"alpha": float(alphas[0]) if len(alphas) == 1 else None,
                 "distinct_alphas": len(alphas)}
-
-
-def _nonzero(scale: np.ndarray) -> np.ndarray:
-    """Constant CpGs keep a scale of 1 (their standardised values are all 0)."""
-    return np.where(scale > 0, scale, 1.0)

@@ -46,6 +46,7 @@ class TrainingSettings:
     compute_dtype: str = "float32"  # "float32" or "bfloat16"
     validation_fraction: float = 0.0  # > 0: early stopping on that share of the samples
     patience: int = 10  # epochs without a better validation loss before stopping
+    weight_decay: float = 0.0  # > 0: AdamW's decoupled decay of the kernels
     checkpoint_dir: str | None = None
     checkpoint_every: int = 10  # epochs
     label: str = "train"
@@ -141,7 +142,7 @@ def _fingerprint(X: np.ndarray, Y: np.ndarray, settings: TrainingSettings) -> st
         digest.update(repr(array.shape).encode())
         digest.update(np.ascontiguousarray(array).data)
     fixed = (settings.epochs, settings.batch_size, settings.learning_rate, settings.seed,
-             settings.compute_dtype, settings.validation_fraction, settings.patience)
+             settings.compute_dtype, settings.validation_fraction, settings.patience, settings.weight_decay)
     digest.update(repr(fixed).encode())
     return digest.hexdigest()
 
@@ -206,7 +207,11 @@ class _Loop:
                         if self.compute != tf.float32 else layer.kernel for layer in self.layers]
         # A fresh Adam state: the original code carried it over from pretraining, the paper
         # does not say so, and a saved model keeps no optimizer state.
-        self.optimizer = tf.keras.optimizers.Adam(settings.learning_rate)
+        if settings.weight_decay:
+            self.optimizer = tf.keras.optimizers.AdamW(settings.learning_rate, weight_decay=settings.weight_decay)
+            self.optimizer.exclude_from_weight_decay([layer.bias for layer in self.layers])
+        else:
+            self.optimizer = tf.keras.optimizers.Adam(settings.learning_rate)
         self.optimizer.build(self.master)
         self._gradients = tf.function(self._gradients_of_batch)
         self._update = tf.function(self._apply, jit_compile=True)
