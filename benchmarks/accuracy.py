@@ -145,12 +145,13 @@ def print_choices(rows: list[dict]) -> None:
     if chosen.empty:
         return
     for cohort, table in chosen.groupby("cohort", sort=False):
+        table = table.dropna(axis=1, how="all")  # a network that this cohort's fits did not have
         networks = [name for name in table.columns if name not in ("cohort", "missing_rate", "linear")]
         print(f"\n{cohort}: tdimpute-plus's linear part (splits); splits where each network is kept: "
               + ", ".join(networks) + "\n")
         for rate, splits in table.groupby("missing_rate"):
             counts = ", ".join(f"{name} {count}" for name, count in splits["linear"].value_counts().items())
-            kept = " | ".join(f"{int(splits[name].fillna(False).sum())} of {len(splits)}" for name in networks)
+            kept = " | ".join(f"{int(splits[name].sum())} of {len(splits)}" for name in networks)
             print(f"| {rate} | {counts} | {kept} |")
 
 
