@@ -5,22 +5,24 @@
  * measure what imputation does downstream.
  */
 include { TDIMPUTE                                   } from './workflows/tdimpute'
-include { paramsProblems; paramsHelp; methodRegistry } from './subworkflows/local/utils_tdimpute'
+include { paramsProblems; paramsHelp; methodRegistry; typedParams } from './subworkflows/local/utils_tdimpute'
 
 workflow {
     main:
     def schema = "${projectDir}/nextflow_schema.json"
-    if (params.help) {
+    // The parameters as their schema types, whatever Nextflow version handed them over.
+    def options = typedParams(params, schema)
+    if (options.help) {
         log.info(paramsHelp(schema))
     } else {
         def problems = paramsProblems(params, schema, methodRegistry())
         if (problems) {
             error("Invalid parameters:\n  " + problems.join('\n  '))
         }
-        TDIMPUTE()
+        TDIMPUTE(options)
         workflow.onComplete = {
             if (workflow.success) {
-                log.info("tdimpute finished: results in ${file(params.outdir)}")
+                log.info("tdimpute finished: results in ${file(options.outdir)}")
             }
         }
     }

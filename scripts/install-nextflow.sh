@@ -5,12 +5,11 @@
 #
 # Usage: scripts/install-nextflow.sh [PREFIX]   (default .tools; the launcher is PREFIX/bin/nextflow)
 #
-# 24.10.0 is the newest release whose whole dependency tree Maven Central serves: 24.10.4-6
-# need nf-commons/nf-httpfs builds that were never published there, and 25.04.x needs
-# io.nextflow:nf-lang 25.04.x and io.seqera:lib-trace, which are not on Central.
+# 24.10.8 is the newest release whose whole dependency tree Maven Central serves: 25.04.x
+# needs io.seqera:lib-trace and plugin builds that are not published there.
 set -euo pipefail
 
-NXF_VERSION="${NXF_VERSION:-24.10.0}"
+NXF_VERSION="${NXF_VERSION:-24.10.8}"
 prefix="$(realpath -m "${1:-.tools}")"
 lib="$prefix/nextflow-$NXF_VERSION/lib"
 launcher="$prefix/bin/nextflow"

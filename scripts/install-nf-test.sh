@@ -3,16 +3,16 @@
 #
 # Usage: scripts/install-nf-test.sh [PREFIX]   (default .tools)
 #
-# In order: an nf-test already on the PATH is used as it is; else the pinned release is built
-# with Maven from its source tarball where one lies in ../shared/tools (machines without
-# GitHub); else the official release is downloaded from GitHub.
+# An nf-test already on the PATH is used as it is; otherwise the official release is
+# downloaded from GitHub (this needs internet: no package registry serves nf-test). Other
+# official ways work as well: `curl -fsSL https://get.nf-test.com | bash -s 0.9.5` or
+# `conda install -c bioconda nf-test=0.9.5`.
 set -euo pipefail
 
 NFT_VERSION="${NFT_VERSION:-0.9.5}"
 prefix="$(realpath -m "${1:-.tools}")"
 home="$prefix/nf-test-$NFT_VERSION"
 launcher="$prefix/bin/nf-test"
-source_tarball="$(dirname "$0")/../../shared/tools/nf-test-$NFT_VERSION-src.tar.gz"
 
 if found="$(command -v nf-test)" && [[ "$found" != "$launcher" ]]; then
     echo "nf-test on the PATH: $found"
@@ -26,19 +26,13 @@ command -v java >/dev/null || { echo "Error: Java 17+ is needed to run nf-test" 
 
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
+url="https://github.com/askimed/nf-test/releases/download/v$NFT_VERSION/nf-test-$NFT_VERSION.tar.gz"
+echo "Downloading nf-test $NFT_VERSION from $url..."
+curl -fsSL --retry 2 --connect-timeout 20 --max-time 300 "$url" -o "$work/nf-test.tar.gz" ||
+    { echo "Error: could not download nf-test (no internet?); put an nf-test on the PATH instead" >&2; exit 1; }
+tar xzf "$work/nf-test.tar.gz" -C "$work"
 mkdir -p "$home" "$prefix/bin"
-if [[ -f "$source_tarball" ]]; then
-    command -v mvn >/dev/null || { echo "Error: Maven (mvn) is needed to build nf-test" >&2; exit 1; }
-    echo "Building nf-test $NFT_VERSION from $(realpath "$source_tarball")..."
-    tar xzf "$source_tarball" -C "$work"
-    (cd "$work/nf-test-$NFT_VERSION" && mvn -B -q -Dstyle.color=never -DskipTests package)
-    cp "$work/nf-test-$NFT_VERSION/target/nf-test-$NFT_VERSION/nf-test.jar" "$home/nf-test.jar"
-else
-    url="https://github.com/askimed/nf-test/releases/download/v$NFT_VERSION/nf-test-$NFT_VERSION.tar.gz"
-    echo "Downloading nf-test $NFT_VERSION from $url..."
-    curl -fsSL --retry 3 "$url" | tar xz -C "$work"
-    cp "$work/nf-test.jar" "$home/nf-test.jar"
-fi
+cp "$work/nf-test.jar" "$home/nf-test.jar"
 
 cat > "$launcher" <<LAUNCHER
 #!/usr/bin/env bash

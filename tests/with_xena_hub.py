@@ -4,11 +4,13 @@
 
 prints the base URL (the TCGA hub is BASE/tcga, the Pan-Cancer hub BASE/pancan) and serves
 until its standard input closes. The hubs serve assets/test_data laid out as Xena does:
-TCGA.<COHORT>.sampleMap/... per cohort (LUAD, BRCA) and the Pan-Cancer Atlas files (the same
+TCGA.<COHORT>.sampleMap/... per cohort (LUAD, BRCA, and KIRC: BRCA's files under other
+barcodes, a third cohort on the same features) and the Pan-Cancer Atlas files (the same
 samples). Nothing reaches the internet. tests/lib/XenaHub.groovy starts it for nf-test.
 """
 
 import functools
+import gzip
 import http.server
 import shutil
 import sys
@@ -35,6 +37,30 @@ def build_hub(root: Path) -> None:
     (root / "pancan").mkdir()
     for name, source in PANCAN.items():
         shutil.copyfile(DATA / source, root / "pancan" / name)
+    add_relabelled_cohort(root, "BRCA", "KIRC")
+
+
+def add_relabelled_cohort(root: Path, source: str, cohort: str) -> None:
+    """A third cohort on the same genes and CpGs: `source`'s files under other sample barcodes,
+    its survival in the Pan-Cancer table as the cohort's download reads it."""
+    tcga = root / "tcga"
+    folder = tcga / f"TCGA.{cohort}.sampleMap"
+    folder.mkdir()
+
+    def relabel(text: str) -> str:
+        for sep in "-.":
+            text = text.replace(f"TCGA{sep}T{source[0]}{sep}", f"TCGA{sep}T{cohort[0]}{sep}")
+        return text
+
+    for name in ("HumanMethylation450.gz", "HiSeqV2.gz"):
+        with gzip.open(tcga / f"TCGA.{source}.sampleMap" / name, "rt") as text, gzip.open(folder / name, "wt") as out:
+            out.write(relabel(text.read()))
+    clinical = (tcga / f"TCGA.{source}.sampleMap" / f"{source}_clinicalMatrix").read_text()
+    (folder / f"{cohort}_clinicalMatrix").write_text(relabel(clinical))
+    survival = root / "pancan" / next(name for name, file in PANCAN.items() if file == "clinical.tsv")
+    rows = [line for line in survival.read_text().splitlines()[1:] if f"\t{source}\t" in line]
+    with survival.open("a") as table:
+        table.writelines(relabel(row).replace(f"\t{source}\t", f"\t{cohort}\t") + "\n" for row in rows)
 
 
 def main() -> int:

@@ -12,19 +12,22 @@ include { SELECT           } from '../modules/local/select/main'
 include { methodRegistry; selectedMethods } from '../subworkflows/local/utils_tdimpute'
 
 workflow TDIMPUTE {
+    take:
+    options   // map: the run's parameters, each as its schema type (typedParams)
+
     main:
-    def cancers = params.target_cancers.tokenize(',')*.trim()
+    def cancers = options.target_cancers.tokenize(',')*.trim()
     // What each method needs (a pretrained network, a GPU), as the Python package declares it.
     def registry = methodRegistry()
 
-    PREPARE_COHORT()
+    PREPARE_COHORT(options)
     ch_cohort   = PREPARE_COHORT.out.cohort.map { _meta, cohort -> cohort }.first()
     ch_versions = PREPARE_COHORT.out.versions
     ch_cohort_summaries = PREPARE_COHORT.out.summary.map { _meta, summary -> summary }
 
     // The target cancers are in the cohort, or in an external one aligned to it (--external_input).
     ch_targets = ch_cohort
-    if (params.external_input) {
+    if (options.external_input) {
         PREPARE_EXTERNAL(ch_cohort)
         ch_targets          = PREPARE_EXTERNAL.out.cohort
         ch_cohort_summaries = ch_cohort_summaries.mix(PREPARE_EXTERNAL.out.summary.map { _meta, summary -> summary })
@@ -41,8 +44,8 @@ workflow TDIMPUTE {
     ch_reliability = channel.empty()
     ch_figures     = channel.empty()
     ch_survival    = channel.empty()
-    if (params.mode == 'benchmark') {
-        BENCHMARK(ch_cancer_cohorts, selectedMethods(params.methods, registry), registry, ch_cohort)
+    if (options.mode == 'benchmark') {
+        BENCHMARK(ch_cancer_cohorts, selectedMethods(options.methods, registry), registry, ch_cohort, options)
         ch_versions   = ch_versions.mix(BENCHMARK.out.versions)
         ch_accuracy   = BENCHMARK.out.summary
         ch_downstream = BENCHMARK.out.downstream
@@ -50,10 +53,10 @@ workflow TDIMPUTE {
         ch_figures    = BENCHMARK.out.figures
         // Kaplan-Meier figures of the first replicate of the recommended method.
         ch_survival   = BENCHMARK.out.analyses
-            .filter { meta, _folder -> meta.replicate == 1 && meta.method == params.impute_method }
+            .filter { meta, _folder -> meta.replicate == 1 && meta.method == options.impute_method }
             .map { _meta, folder -> folder }
     } else {
-        IMPUTE_MISSING(ch_cancer_cohorts, params.impute_method, registry, ch_cohort, params.external_input != null)
+        IMPUTE_MISSING(ch_cancer_cohorts, options.impute_method, registry, ch_cohort, options.external_input != null)
         ch_versions    = ch_versions.mix(IMPUTE_MISSING.out.versions)
         ch_completed   = IMPUTE_MISSING.out.completed.map { _meta, folder -> folder }
         ch_reliability = IMPUTE_MISSING.out.reliability.map { _meta, table -> table }
@@ -65,11 +68,12 @@ workflow TDIMPUTE {
     ch_versions_file = ch_versions
         .map { versions -> versions.text.trim() }
         .unique()
-        .collectFile(name: 'software_versions.yml', storeDir: "${params.outdir}/pipeline_info", sort: true, newLine: true)
+        .collectFile(name: 'software_versions.yml', storeDir: "${options.outdir}/pipeline_info", sort: true, newLine: true)
 
     REPORT(
         ch_cohort_summaries,
         ch_accuracy, ch_downstream, ch_models, ch_completed, ch_reliability, ch_figures, ch_survival,
         ch_versions_file,
+        options,
     )
 }

@@ -6,6 +6,7 @@ and no partial output is left (outputs are written under a temporary name, then 
 
 from __future__ import annotations
 
+import inspect
 import json
 import logging
 import sys
@@ -38,6 +39,21 @@ SeedOption = Annotated[int, typer.Option("--seed", help="Random seed; same input
 ImputedSplitOption = Annotated[Path, typer.Option("--split", help="The split the imputation was made for.")]
 ImputedOption = Annotated[Path, typer.Option("--imputed", help="Imputed expression (TSV.gz).")]
 MethodLabelOption = Annotated[Optional[str], typer.Option("--method", help="Method name recorded in the results.")]
+
+
+def _limit_threads(threads: Optional[int]) -> int:
+    from .threads import available_cpus, limit_threads
+
+    if threads is None:
+        threads = available_cpus()
+    limit_threads(threads)
+    return threads
+
+
+# Parsing it (given or not) holds every thread pool to the number, before the command runs.
+ThreadsOption = Annotated[Optional[int], typer.Option(
+    "--threads", min=1, callback=_limit_threads, show_default=False,
+    help="Threads to compute with, in TensorFlow, BLAS, OpenMP and tdimpute's own pools (default: the CPUs this process may run on).")]
 
 
 def _version(value: bool) -> None:
@@ -82,6 +98,7 @@ def simulate(
     missing_fraction: Annotated[float, typer.Option(
         "--missing-fraction", help="Share of samples whose expression is missing.")] = 0.0,
     seed: SeedOption = 0,
+    threads: ThreadsOption = None,
 ) -> None:
     """Write a synthetic paired cohort with known methylation -> expression structure."""
     from .cohort import write_cohort
@@ -98,6 +115,7 @@ def validate(
     cohort: Annotated[Path, typer.Argument(help="Cohort file to check.")],
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as one JSON object.")] = False,
     cancer: CancerOption = None,
+    threads: ThreadsOption = None,
 ) -> None:
     """Check a cohort file; print its summary (of one cancer type's samples with --cancer)."""
     from .cohort import read_cohort
@@ -119,6 +137,7 @@ def download(
     tcga_hub: Annotated[str, typer.Option("--tcga-hub", help="Base URL of the per-cohort files (a mirror).")] = TCGA_HUB,
     pancan_hub: Annotated[str, typer.Option("--pancan-hub", help="Base URL of the Pan-Cancer Atlas files (a mirror).")] = PANCAN_HUB,
     retries: Annotated[int, typer.Option("--retries", min=1, help="Attempts per file before giving up.")] = 5,
+    threads: ThreadsOption = None,
 ) -> None:
     """Download TCGA files from UCSC Xena: resumable, retried, size-checked, renamed when whole.
     A samplesheet of what was downloaded (OUT/samplesheet.csv) is written for preprocess."""
@@ -152,17 +171,17 @@ def preprocess(
     orientation: Annotated[str, typer.Option("--orientation", help="auto, features-by-samples or samples-by-features.")] = "auto",
     per_cancer: Annotated[Optional[Path], typer.Option("--per-cancer", help="Also write each cancer type's samples as FOLDER/<cancer>.h5 (the same features as the pool).")] = None,
     methylation_values: Annotated[str, typer.Option("--methylation-values", help="beta, m (M-values, converted to beta) or auto (beta in [0, 1], M-values when centred on 0).")] = "beta",
+    duplicate_samples: Annotated[str, typer.Option("--duplicate-samples", help="Replicate aliquots (ids that normalise to one sample): first (keep the first, as TCGA keeps one aliquot), mean (average them) or error.")] = "first",
+    threads: ThreadsOption = None,
 ) -> None:
     """Turn methylation and expression matrices (or a samplesheet of cohorts) into a cohort file
     (the paper's filters): the pan-cancer pool, and with --per-cancer one file per cancer."""
     from .cohort import read_cohort, write_cohort
-    from .io import read_matrix, read_matrix_chunks
-    from .io.clinical import read_clinical
-    from .preprocess import PreprocessOptions, preprocess as run, summary_line
+    from .preprocess import PreprocessOptions, preprocess_files, summary_line
 
     options = PreprocessOptions(log_transform=log_transform, min_variance=min_variance, top_cpgs=top_cpgs,
                                 max_na_fraction=max_na_fraction, quantile_normalise=quantile_normalise,
-                                methylation_values=methylation_values)
+                                methylation_values=methylation_values, duplicate_samples=duplicate_samples)
     if samplesheet is not None:
         from .samplesheet import preprocess_pool, read_samplesheet
 
@@ -175,15 +194,8 @@ def preprocess(
     elif methylation is None or expression is None:
         raise TdimputeError("give --methylation and --expression, or --samplesheet")
     else:
-        cohort = run(
-            read_matrix_chunks(methylation, orientation, "methylation"),
-            read_matrix(expression, orientation, "expression"),
-            clinical=read_clinical(clinical) if clinical else None,
-            cancer_type=cancer_type,
-            options=options,
-            reference=read_cohort(reference) if reference else None,
-            provenance={"source_files": [str(methylation), str(expression)] + ([str(clinical)] if clinical else [])},
-        )
+        cohort = preprocess_files(methylation, expression, clinical, cancer_type, options, orientation,
+                                  reference=read_cohort(reference) if reference else None)
     write_cohort(cohort, out)
     for cancer in cohort.cancer_types if per_cancer else []:
         write_cohort(cohort.select_cancer(cancer), per_cancer / f"{cancer}.h5")
@@ -195,6 +207,7 @@ def select(
     cohort: CohortOption,
     cancer: Annotated[str, typer.Option("--cancer", help="The cancer type to keep.")],
     out: Annotated[Path, typer.Option("--out", help="Cohort file to write (HDF5).")],
+    threads: ThreadsOption = None,
 ) -> None:
     """Write one cancer type's samples of a cohort as a cohort of their own (the same CpGs and
     genes), so that the tasks of that cancer stage and read only them."""
@@ -211,6 +224,7 @@ def export(
     out: Annotated[Path, typer.Option("--out", help="Matrix file to write (TSV.gz, features as rows).")],
     cancer: CancerOption = None,
     methylation: Annotated[bool, typer.Option("--methylation", help="Every sample's methylation instead of the measured expression.")] = False,
+    threads: ThreadsOption = None,
 ) -> None:
     """Write the measured expression of a cohort's samples that have RNA-seq (or, with
     --methylation, every sample's methylation) as a Xena-like table: features as rows,
@@ -240,6 +254,7 @@ def split(
     seed: SeedOption = 0,
     min_train: Annotated[int, typer.Option("--min-train", help="Fewest training samples accepted.")] = 5,
     min_test: Annotated[int, typer.Option("--min-test", help="Fewest test samples accepted.")] = 1,
+    threads: ThreadsOption = None,
 ) -> None:
     """Draw the train/test split that every method of one study reads."""
     from .cohort import read_cohort
@@ -268,6 +283,12 @@ CheckpointOption = Annotated[Optional[Path], typer.Option("--checkpoint-dir", he
 CheckpointEveryOption = Annotated[Optional[int], typer.Option("--checkpoint-every", min=1, help="Epochs between checkpoints (default 10).")]
 
 
+def _plus_default(option: str) -> str:
+    """tdimpute-plus's default for an option, as its estimator declares it."""
+    value = inspect.signature(METHODS["tdimpute-plus"].__init__).parameters[option].default
+    return " and ".join(map(str, value)) if isinstance(value, tuple) else str(value)
+
+
 def _training_options(precision, validation_fraction, patience, checkpoint_dir, checkpoint_every) -> dict:
     return _given(precision=precision, validation_fraction=validation_fraction, patience=patience,
                   checkpoint_dir=str(checkpoint_dir) if checkpoint_dir else None, checkpoint_every=checkpoint_every)
@@ -288,6 +309,7 @@ def pretrain(
     checkpoint_dir: CheckpointOption = None,
     checkpoint_every: CheckpointEveryOption = None,
     seed: SeedOption = 0,
+    threads: ThreadsOption = None,
 ) -> None:
     """Train the pan-cancer network on every cancer but the target (300 epochs, batch 128)."""
     from .cohort import read_cohort
@@ -319,6 +341,10 @@ def fit(
     rank: Annotated[Optional[int], typer.Option("--rank", help="SVD rank (svd).")] = None,
     k: Annotated[Optional[int], typer.Option("--k", help="Number of donors (tobmi; default floor(sqrt(n))).")] = None,
     network: Annotated[Optional[bool], typer.Option("--network/--no-network", help="tdimpute-plus: stack its networks on the linear path (default) or not.")] = None,
+    folds: Annotated[Optional[int], typer.Option("--folds", min=2, help=f"tdimpute-plus: cross-validation folds, for its Lasso's alpha, its stacking and its networks (default {_plus_default('folds')}).")] = None,
+    mlp_hidden: Annotated[Optional[list[int]], typer.Option("--mlp-hidden", min=1, help=f"tdimpute-plus: a width of its standardised network to choose from; repeatable (default {_plus_default('mlp_hidden')}).")] = None,
+    mlp_weight_decay: Annotated[Optional[list[float]], typer.Option("--mlp-weight-decay", min=0.0, help=f"tdimpute-plus: a weight decay of its standardised network to choose from; repeatable (default {_plus_default('mlp_weight_decay')}).")] = None,
+    mlp_epochs: Annotated[Optional[int], typer.Option("--mlp-epochs", min=1, help=f"tdimpute-plus: most epochs of its standardised network, which stops early (default {_plus_default('mlp_epochs')}).")] = None,
     reliability_folds: Annotated[int, typer.Option("--reliability-folds", min=0, help="Also estimate each gene's accuracy on training samples held out by this many folds (refits the method; 0: no).")] = 0,
     precision: PrecisionOption = None,
     validation_fraction: ValidationOption = None,
@@ -326,6 +352,7 @@ def fit(
     checkpoint_dir: CheckpointOption = None,
     checkpoint_every: CheckpointEveryOption = None,
     seed: SeedOption = 0,
+    threads: ThreadsOption = None,
 ) -> None:
     """Fit one method on the training samples of a split, the same way for every method."""
     from .cohort import read_cohort
@@ -336,7 +363,8 @@ def fit(
     target = read_cohort(cohort, target_cancer(cancer, loaded_split))
     params = _given(epochs=epochs, batch_size=batch_size, hidden=hidden, learning_rate=learning_rate,
                     pretrained=str(pretrained) if pretrained else None, alpha=alpha, rank=rank, k=k,
-                    network=network)
+                    network=network, folds=folds, mlp_hidden=mlp_hidden, mlp_weight_decay=mlp_weight_decay,
+                    mlp_epochs=mlp_epochs)
     params.update(_training_options(precision, validation_fraction, patience, checkpoint_dir, checkpoint_every))
     started = time.monotonic()
     model = fit_method(method, target, loaded_split, params, seed=seed, reliability_folds=reliability_folds)
@@ -354,6 +382,7 @@ def impute(
     cancer: CancerOption = None,
     split_file: Annotated[Optional[Path], typer.Option("--split", help="Impute the split's test samples; without it, the samples that have no expression.")] = None,
     reliability: Annotated[Optional[Path], typer.Option("--reliability", help="Also write the model's per-gene reliability table here (fit it with --reliability-folds).")] = None,
+    threads: ThreadsOption = None,
 ) -> None:
     """Impute expression from methylation with a fitted model."""
     from .files import write_tsv
@@ -383,6 +412,7 @@ def evaluate(
     imputed: ImputedOption,
     out: Annotated[Path, typer.Option("--out", help="Metrics to write (JSON); per-gene metrics go beside it as .genes.tsv.")],
     method: MethodLabelOption = None,
+    threads: ThreadsOption = None,
 ) -> None:
     """RMSE, MAE and R^2 of an imputation against the hidden truth of the split's test samples."""
     from .cohort import read_cohort
@@ -412,6 +442,7 @@ def downstream(
     prognostic_genes: Annotated[Optional[Path], typer.Option("--prognostic-genes", help="Known prognostic genes, one per line (enrichment factor).")] = None,
     top: Annotated[int, typer.Option("--top", min=2, help="Size of the top gene and pair lists.")] = 100,
     seed: SeedOption = 0,
+    threads: ThreadsOption = None,
 ) -> None:
     """Driver genes, prognostic genes, clusters and survival from true vs imputed expression."""
     from .cohort import read_cohort
@@ -451,6 +482,7 @@ def complete(
     cancer: CancerOption = None,
     top: Annotated[int, typer.Option("--top", min=2, help="Number of most prognostic genes to cluster the samples on.")] = 100,
     seed: SeedOption = 0,
+    threads: ThreadsOption = None,
 ) -> None:
     """Fill the samples without expression from an imputation; Cox regression of every gene
     and survival of two K-means clusters on the completed cohort."""
@@ -480,6 +512,7 @@ def summarize(
     out: Annotated[Path, typer.Option("--out", help="Mean and SD per cancer, missing rate and method (TSV).")],
     runs: Annotated[Optional[Path], typer.Option("--runs", help="Also write one row per file (TSV).")] = None,
     plot: Annotated[Optional[list[str]], typer.Option("--plot", help="Also draw this field against missing rate per method, as FIELD_by_missing_rate.png beside --out; repeatable.")] = None,
+    threads: ThreadsOption = None,
 ) -> None:
     """Gather the per-run results of a benchmark into tables (and figures)."""
     from .files import atomic_path, write_tsv
@@ -514,6 +547,7 @@ def report_data(
     figure: Annotated[Optional[list[Path]], typer.Option("--figure", help="A PNG figure to show as it is; repeatable.")] = None,
     versions_file: Annotated[Optional[Path], typer.Option("--versions", help="The run's software_versions.yml.")] = None,
     parameters: Annotated[Optional[Path], typer.Option("--parameters", help="The run's parameters (JSON).")] = None,
+    threads: ThreadsOption = None,
 ) -> None:
     """Turn a run's outputs into the sections of its MultiQC report."""
     from .files import atomic_path
@@ -564,18 +598,24 @@ OUT_OF_MEMORY_EXIT = 137  # as if the kernel had killed the task for memory: pip
 
 def main() -> None:
     """Entry point: run the app, turning bad input (the library's `ValueError`s) into one line
-    and exit status 1, an interrupted training into 143, and running out of (GPU) memory into
-    exit status 137."""
+    and exit status 1, an interrupted training into 143, running out of (GPU) memory into exit
+    status 137, and any other exception into one line naming its type and exit status 1
+    (`--debug` shows the traceback instead)."""
     from .models.training import Interrupted
 
     try:
         app()
     except (ValueError, Interrupted) as exc:
-        _fail(exc, f"Error: {exc}", getattr(exc, "exit_code", 1))
+        _fail(exc, f"Error: {_first_line(exc)}", getattr(exc, "exit_code", 1))
     except Exception as exc:
-        if not _out_of_memory(exc):
-            raise
-        _fail(exc, f"Error: out of memory: {str(exc).strip().splitlines()[0]}", OUT_OF_MEMORY_EXIT)
+        if _out_of_memory(exc):
+            _fail(exc, f"Error: out of memory: {_first_line(exc)}", OUT_OF_MEMORY_EXIT)
+        _fail(exc, f"Error: {type(exc).__name__}: {_first_line(exc)} (tdimpute --debug shows the traceback)", 1)
+
+
+def _first_line(exc: BaseException) -> str:
+    lines = str(exc).strip().splitlines()
+    return lines[0] if lines else ""
 
 
 def _fail(exc: Exception, line: str, exit_code: int) -> None:

@@ -9,6 +9,10 @@ marked: they are what the pipeline imputes.
 
 Methylation is beta values; M-values (log2(beta / (1 - beta)), as limma or minfi give) are
 converted to beta block by block before any check or filter (`methylation_values`).
+
+Replicate aliquots of a sample (ids that normalise alike) are merged as the files are read
+(`duplicate_samples`): by default the first is kept, as TCGA practice keeps one aliquot per
+sample (the Broad GDAC's replicate filter) rather than averaging aliquots of other portions.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -24,6 +29,8 @@ from scipy.stats import rankdata
 from . import __version__
 from .cohort import Cohort, check_beta_values
 from .errors import TdimputeError
+from .io.clinical import read_clinical
+from .io.matrices import Replicates, read_matrix, read_matrix_chunks
 
 log = logging.getLogger(__name__)
 # Largest log2(x + 1) value accepted as already logged, smallest maximum taken as raw counts.
@@ -45,6 +52,7 @@ class PreprocessOptions:
     min_samples: int = 3
     quantile_normalise: bool = False  # onto the reference cohort's distributions
     methylation_values: str = "beta"  # beta | m | auto
+    duplicate_samples: str = "first"  # first | mean | error: the readers' rule for replicate aliquots
 
 
 class BetaValues:
@@ -125,7 +133,10 @@ def summary_line(cohort: Cohort) -> str:
     line = cpgs.describe(options) if "reference" not in made else \
         f"the reference's {len(cohort.cpgs)} CpGs ({cpgs.read} read)"
     values = ", read as M-values and converted to beta" if "m" in made.get("methylation_values", []) else ""
-    return f"{line}{values}; {len(cohort.genes)} of {made['genes_read']} genes kept"
+    replicated = made.get("samples_with_replicates", 0)
+    merged = (f"; {replicated} sample{'' if replicated == 1 else 's'} with replicate aliquots "
+              f"({options.duplicate_samples})") if replicated else ""
+    return f"{line}{values}; {len(cohort.genes)} of {made['genes_read']} genes kept{merged}"
 
 
 def warn_if_nothing_to_impute(cohort: Cohort) -> None:
@@ -134,6 +145,26 @@ def warn_if_nothing_to_impute(cohort: Cohort) -> None:
         if cohort.has_expression[cancers == cancer].all():
             log.warning("%s: every sample has expression, so there is nothing to impute (a benchmark "
                         "split still can); add samples with methylation alone to impute them", cancer)
+
+
+def preprocess_files(methylation: Path, expression: Path, clinical: Path | None = None,
+                     cancer_type: str | None = None, options: PreprocessOptions | None = None,
+                     orientation: str = "auto", reference: Cohort | None = None) -> Cohort:
+    """`preprocess` on one cohort's files: the methylation streamed block by block, replicate
+    aliquots merged as `options.duplicate_samples` says (and counted in the provenance)."""
+    options = options or PreprocessOptions()
+    replicates = Replicates(options.duplicate_samples)
+    cohort = preprocess(
+        read_matrix_chunks(methylation, orientation, "methylation", replicates=replicates),
+        read_matrix(expression, orientation, "expression", replicates=replicates),
+        clinical=read_clinical(clinical) if clinical else None,
+        cancer_type=cancer_type,
+        options=options,
+        reference=reference,
+        provenance={"source_files": [str(p) for p in (methylation, expression, clinical) if p]},
+    )
+    cohort.provenance["samples_with_replicates"] = len(replicates.samples)
+    return cohort
 
 
 def preprocess(

@@ -12,7 +12,9 @@ The pool is filtered as one matrix, in bounded memory, in two passes over the me
 files: the first gathers each CpG's count, mean and sum of squared deviations (merged across
 blocks and files by Chan's formula), which decide the variance and NA filters exactly as for
 one concatenated matrix; the second reads only the CpGs kept. CpGs or genes missing from some
-file are left out (CpGs absent from a file cannot be filtered on the pool).
+file are left out (CpGs absent from a file cannot be filtered on the pool). Replicate aliquots
+within a file are merged as `options.duplicate_samples` says; a sample in two cohorts is an
+error.
 """
 
 from __future__ import annotations
@@ -29,8 +31,8 @@ import pandas as pd
 
 from .cohort import Cohort, check_beta_values
 from .errors import TdimputeError
-from .io import read_matrix, read_matrix_chunks
 from .io.clinical import read_clinical
+from .io.matrices import Replicates, read_matrix, read_matrix_chunks
 from .preprocess import BetaValues, CpgCounts, PreprocessOptions, preprocess
 
 log = logging.getLogger(__name__)
@@ -136,26 +138,27 @@ def preprocess_pool(sources: list[CohortFiles], options: PreprocessOptions | Non
     the reference's distributions."""
     options = options or PreprocessOptions()
     statistics, betas = _CpgStatistics(), BetaValues(options.methylation_values)
-    samples_of = {source.cohort: statistics.add_file(betas.of(read_matrix_chunks(source.methylation, orientation,
-                                                                                 "methylation")), source.methylation)
+    replicates = Replicates(options.duplicate_samples)
+    samples_of = {source.cohort: statistics.add_file(betas.of(read_matrix_chunks(
+                      source.methylation, orientation, "methylation", replicates=replicates)), source.methylation)
                   for source in sources}
     statistics.warn_if_partial([source.cohort for source in sources])
     counts = CpgCounts(read=statistics.n_cpgs)
     selected, means = statistics.selection(options, counts) if reference is None else statistics.reference_cpgs(reference)
     counts.kept = len(selected)
-    methylation = pd.concat([_selected_cpgs(source, selected, orientation, betas) for source in sources])
+    methylation = pd.concat([_selected_cpgs(source, selected, orientation, betas, replicates) for source in sources])
     repeated = methylation.index[methylation.index.duplicated()]
     if len(repeated):
         raise TdimputeError(f"sample {repeated[0]!r} is in more than one cohort's methylation")
     methylation = methylation.fillna(means)
-    expression = _pooled_expression(sources, orientation)
+    expression = _pooled_expression(sources, orientation, replicates)
     # The pool decided every CpG filter; preprocess keeps what it is given.
     kept_as_given = dataclasses.replace(options, min_variance=-np.inf, top_cpgs=None, max_na_fraction=0.0,
                                         methylation_values="beta")
     cohort = preprocess(methylation, expression, clinical=_pooled_clinical(sources, samples_of, methylation.index),
                         options=kept_as_given, provenance=provenance, reference=reference)
     cohort.provenance.update(options=options.__dict__, cpg_counts=counts.__dict__,
-                             methylation_values=sorted(betas.found))
+                             methylation_values=sorted(betas.found), samples_with_replicates=len(replicates.samples))
     return cohort
 
 
@@ -247,23 +250,26 @@ def _merge(a: pd.DataFrame, b: pd.DataFrame) -> pd.DataFrame:
                          "files": a["files"] + b["files"]}, index=a.index)
 
 
-def _selected_cpgs(source: CohortFiles, selected: pd.Index, orientation: str, betas: BetaValues) -> pd.DataFrame:
-    blocks = [block.loc[:, block.columns.isin(selected)]
-              for block in betas.of(read_matrix_chunks(source.methylation, orientation, "methylation"))]
+def _selected_cpgs(source: CohortFiles, selected: pd.Index, orientation: str, betas: BetaValues,
+                   replicates: Replicates) -> pd.DataFrame:
+    blocks = [block.loc[:, block.columns.isin(selected)] for block in
+              betas.of(read_matrix_chunks(source.methylation, orientation, "methylation", replicates=replicates))]
     return pd.concat(blocks, axis=1).loc[:, selected]
 
 
-def _pooled_expression(sources: list[CohortFiles], orientation: str) -> pd.DataFrame:
-    frames = [read_matrix(s.expression, orientation, "expression") for s in sources if s.expression]
+def _pooled_expression(sources: list[CohortFiles], orientation: str, replicates: Replicates) -> pd.DataFrame:
+    frames = [read_matrix(s.expression, orientation, "expression", replicates=replicates)
+              for s in sources if s.expression]
     if not frames:
         raise TdimputeError("no cohort of the samplesheet has an expression file")
     genes = frames[0].columns
     for frame in frames[1:]:
         genes = genes.intersection(frame.columns, sort=False)
-    every = frames[0].columns.union(pd.Index([g for frame in frames[1:] for g in frame.columns]), sort=False)
-    if len(genes) < len(every):
+    every = pd.Index(dict.fromkeys(gene for frame in frames for gene in frame.columns))  # each gene once
+    left_out = every[~every.isin(genes)]
+    if len(left_out):
         log.warning("%d of %d genes are absent from some expression file and are left out, e.g. %r",
-                    len(every) - len(genes), len(every), every.difference(genes)[0])
+                    len(left_out), len(every), left_out[0])
     expression = pd.concat([frame.loc[:, genes] for frame in frames])
     repeated = expression.index[expression.index.duplicated()]
     if len(repeated):

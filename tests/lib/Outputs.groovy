@@ -1,4 +1,5 @@
 import groovy.json.JsonSlurper
+import groovy.yaml.YamlSlurper
 import java.nio.file.FileSystems
 import java.nio.file.Files
 import java.nio.file.Path
@@ -7,7 +8,8 @@ import java.math.MathContext
 import java.util.zip.GZIPInputStream
 
 /**
- * Reading what a test's run wrote: JSON, tab-separated tables, cohort files, published files.
+ * Reading what a test's run wrote: JSON, tab-separated tables, cohort files, published files,
+ * versions files.
  * Paths may be Strings, Files or Paths.
  */
 class Outputs {
@@ -139,6 +141,42 @@ class Outputs {
             case Double: return new BigDecimal(value).round(new MathContext(digits))
             default: return value
         }
+    }
+
+    /**
+     * Versions files (tasks' versions.yml, a run's software_versions.yml) as they are on every machine:
+     * process -> the names of the tools it lists, sorted, and the tdimpute version where it lists
+     * tdimpute, which must be the pipeline's (manifest.version); the other tools' versions follow
+     * the machine and are left out.
+     */
+    static Map<String, Map> versions(files) {
+        def release = manifestVersion()
+        def found = new TreeMap<String, Map>()
+        [files].flatten().each { file ->
+            (new YamlSlurper().parse(asPath(file)) as Map).each { String process, Map tools ->
+                def stable = [tools: tools.keySet().sort()]
+                if (tools.containsKey('tdimpute')) {
+                    if (tools.tdimpute.toString() != release) {
+                        throw new IllegalStateException("${process} lists tdimpute ${tools.tdimpute}, not the pipeline's ${release} (${file})")
+                    }
+                    stable.tdimpute = release
+                }
+                found[process] = stable
+            }
+        }
+        found
+    }
+
+    /** A process's or workflow's outputs (process.out, workflow.out) less its versions channel, named and numbered. */
+    static Map withoutVersions(Map out) {
+        def versions = out.get('versions')
+        out.findAll { key, items -> key != 'versions' && !(key ==~ /\d+/ && items == versions) }
+    }
+
+    /** The pipeline's version: manifest.version in nextflow.config. */
+    static String manifestVersion() {
+        def manifest = new File('nextflow.config').text.find(/(?s)\bmanifest\s*\{.*?\n\}/)
+        (manifest =~ /\n\s*version\s*=\s*['"]([^'"]+)['"]/)[0][1]
     }
 
     private static Path asPath(path) {

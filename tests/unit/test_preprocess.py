@@ -96,7 +96,7 @@ def _bad_inputs(tmp_path):
     case("no_overlap", methylation, mismatched, "no sample has both methylation and expression")
     duplicated = methylation.copy()
     duplicated.index = [methylation.index[0]] * 2 + list(methylation.index[2:])
-    case("duplicated", duplicated, expression, "duplicated sample id")
+    case("duplicated", duplicated, expression, "duplicated sample id", ["--duplicate-samples", "error"])
     m_values = methylation.copy()
     m_values.iloc[2, 1] = 3.7
     case("m_values", m_values, expression, "expected beta values in [0, 1], found 3.7")
@@ -214,5 +214,93 @@ def test_a_stream_that_breaks_midway_is_one_clear_error(tmp_path):
     header = text[0].split("\t")
     header[2] = header[1]
     (tmp_path / "twice.tsv").write_text("\n".join(["\t".join(header), *text[1:]]) + "\n")
-    with pytest.raises(TdimputeError, match="duplicated sample id 'TCGA-AA-0000-01A'"):
+    with pytest.raises(TdimputeError, match="duplicated sample id 'TCGA-AA-0000-01'"):
         list(read_matrix_chunks(tmp_path / "twice.tsv"))
+
+
+def _aliquots(tmp_path):
+    """A Xena methylation file of six samples, the first with two aliquots (01A, 01B), and
+    expression of five of them as a CSV of samples x genes."""
+    methylation, expression = _toy(n=7)
+    methylation.index = ["TCGA-AA-0000-01A", "TCGA-AA-0000-01B", *methylation.index[1:-1]]
+    methylation.iloc[1, 0] = np.nan  # averaged over the aliquot that has a value
+    _write_xena(tmp_path / "m.tsv.gz", methylation)
+    expression.iloc[:5].to_csv(tmp_path / "e.csv")
+    return methylation, expression
+
+
+@pytest.mark.parametrize("rule", ["first", "mean"])
+def test_replicate_aliquots_are_merged_by_the_rule_with_one_warning(tmp_path, cli, rule):
+    methylation, _ = _aliquots(tmp_path)
+    result = cli("preprocess", "--methylation", tmp_path / "m.tsv.gz", "--expression", tmp_path / "e.csv",
+                 "--cancer-type", "X", "--min-variance", "0", "--duplicate-samples", rule, "--out", tmp_path / "c.h5")
+    warnings = [line for line in result.stderr.splitlines() if line.startswith("warning: ")]
+    assert len(warnings) == 1 and "replicate aliquots of 1 sample, e.g. 'TCGA-AA-0000-01'" in warnings[0], result.stderr
+    assert f"1 sample with replicate aliquots ({rule})" in result.stderr
+    cohort = read_cohort(tmp_path / "c.h5")
+    assert list(cohort.samples) == [f"TCGA-AA-{i:04d}-01" for i in range(6)]
+    aliquots = methylation.iloc[:2]
+    expected = aliquots.iloc[0] if rule == "first" else aliquots.mean()  # NA skipped
+    np.testing.assert_allclose(cohort.methylation[0], expected.to_numpy()[:4], rtol=1e-6)
+    np.testing.assert_allclose(cohort.methylation[1:], methylation.iloc[2:].to_numpy(), rtol=1e-6)
+
+
+def test_replicate_aliquots_refused_by_the_error_rule_are_one_line(tmp_path, cli):
+    _aliquots(tmp_path)
+    result = cli("preprocess", "--methylation", tmp_path / "m.tsv.gz", "--expression", tmp_path / "e.csv",
+                 "--cancer-type", "X", "--duplicate-samples", "error", "--out", tmp_path / "c.h5", check=False)
+    assert result.returncode == 1 and result.stderr.count("\n") == 1
+    assert result.stderr.startswith(f"Error: methylation file {tmp_path / 'm.tsv.gz'} has duplicated sample id "
+                                    "'TCGA-AA-0000-01'")
+    assert not (tmp_path / "c.h5").exists()
+
+
+def test_streamed_blocks_merge_replicates_as_the_whole_matrix(tmp_path):
+    from tdimpute.io import read_matrix_chunks
+    from tdimpute.io.matrices import Replicates
+
+    path, _ = _xena_methylation(tmp_path)
+    text = gzip.decompress(path.read_bytes()).decode().splitlines()
+    header = text[0].split("\t")
+    header[1:4] = ["TCGA-AA-0000-01A", "TCGA-AA-0000-01B", "TCGA-AA-0000-01C"]  # three aliquots of one sample
+    (tmp_path / "aliquots.tsv").write_text("\n".join(["\t".join(header), *text[1:]]) + "\n")
+    whole = pd.read_csv(tmp_path / "aliquots.tsv", sep="\t", index_col=0).T
+    whole.index = [normalise_sample_id(s) for s in whole.index]
+    for rule, expected in (("first", whole[~whole.index.duplicated()]),
+                           ("mean", whole.groupby(level=0, sort=False).mean())):
+        replicates = Replicates(rule)
+        blocks = list(read_matrix_chunks(tmp_path / "aliquots.tsv", chunk_values=30 * 37, replicates=replicates))
+        assert len(blocks) == 14 and replicates.samples == {"TCGA-AA-0000-01"}
+        streamed = pd.concat(blocks, axis=1)
+        assert list(streamed.index) == list(expected.index) and len(streamed) == 28
+        np.testing.assert_allclose(streamed.to_numpy(), expected.to_numpy(), rtol=1e-6)
+
+
+def test_an_unexpected_failure_is_one_error_line_and_debug_shows_the_traceback(monkeypatch, capsys):
+    from tdimpute import cli as command_line
+
+    def fail():
+        raise IndexError("index 0 is out of bounds for axis 0 with size 0")
+
+    monkeypatch.setattr(command_line, "app", fail)
+    with pytest.raises(SystemExit) as stopped:
+        command_line.main()
+    assert stopped.value.code == 1
+    assert capsys.readouterr().err == ("Error: IndexError: index 0 is out of bounds for axis 0 with size 0 "
+                                       "(tdimpute --debug shows the traceback)\n")
+    monkeypatch.setitem(command_line._state, "debug", True)
+    with pytest.raises(IndexError):
+        command_line.main()
+
+
+def test_replicate_rows_of_a_samples_by_features_csv_are_merged(tmp_path):
+    from tdimpute.io.matrices import Replicates
+
+    _, expression = _toy()
+    expression.index = ["TCGA-AA-0000-01A", "TCGA.AA.0000.01B", *expression.index[2:]]
+    expression.to_csv(tmp_path / "e.csv")
+    merged = read_matrix(tmp_path / "e.csv", replicates=Replicates("mean"))
+    assert list(merged.index) == [f"TCGA-AA-{i:04d}-01" for i in (0, 2, 3, 4, 5)]
+    np.testing.assert_allclose(merged.iloc[0], expression.iloc[:2].mean(), rtol=1e-6)
+    with pytest.raises(TdimputeError, match="e.csv has duplicated sample id 'TCGA-AA-0000-01'"):
+        read_matrix(tmp_path / "e.csv")

@@ -29,6 +29,10 @@ def test_each_scheduler_and_cloud_profile_resolves_with_its_executor_and_gpus(pr
     assert config["process.'withLabel:process_gpu'.accelerator"] == "1"
     assert config["process.'withLabel:process_gpu'.container"] == config["params.container_gpu"]
     assert not any("runOptions" in key and "gpu" in value for key, value in config.items())
+    # The gpu profile adds to conf/base.config's selectors; it must not replace their resources.
+    for selector in ["withLabel:process_gpu", "withName:FIT|IMPUTE"]:
+        assert {"cpus", "memory", "time"} <= {key.rsplit(".", 1)[1] for key in config
+                                              if key.startswith(f"process.'{selector}'.")}, selector
 
 
 def test_a_profile_alone_requests_no_gpu():

@@ -192,9 +192,11 @@ def test_plus_fine_tunes_a_pretrained_network_through_the_cli(small_cohort_file,
         "--out", tmp_path / "split.json")
     cli("fit", "--method", "tdimpute-plus", "--cohort", small_cohort_file, "--cancer", "BRCA",
         "--split", tmp_path / "split.json", "--pretrained", tmp_path / "pre", "--epochs", "3",
+        "--folds", "3", "--mlp-hidden", "16", "--mlp-hidden", "8", "--mlp-weight-decay", "0.1", "--mlp-epochs", "4",
         "--out", tmp_path / "plus")
     spec = load_model(tmp_path / "plus")
     assert spec.get_params()["pretrained"] == str(tmp_path / "pre")
+    assert [spec.get_params()[name] for name in ("folds", "mlp_hidden", "mlp_weight_decay", "mlp_epochs")] == [3, [16, 8], [0.1], 4]
     assert set(spec.network_weights_) == {"network", "standardised network"}
     assert 0.0 <= sum(spec.network_weights_.values()) <= 1.0
     cli("impute", "--model", tmp_path / "plus", "--cohort", small_cohort_file, "--cancer", "BRCA",

@@ -180,3 +180,62 @@ def test_a_samplesheet_with_an_unknown_column_is_refused(tmp_path):
     (tmp_path / "samplesheet.csv").write_text(sheet)
     with pytest.raises(TdimputeError, match="unknown column 'notes'"):
         read_samplesheet(tmp_path / "samplesheet.csv")
+
+
+def _cohort(name, cpgs, genes, n=8, seed=0):
+    """A cohort's methylation (n samples) and expression (all but its last two samples)."""
+    rng = np.random.default_rng(seed)
+    samples = [f"TCGA-{name[:2]}-{i:04d}-01" for i in range(n)]
+    methylation = pd.DataFrame(rng.uniform(size=(n, len(cpgs))), index=samples, columns=cpgs)
+    expression = pd.DataFrame(rng.random((n - 2, len(genes))) * 8, index=samples[:-2], columns=genes)
+    return methylation, expression
+
+
+def _sheet(tmp_path, cohorts):
+    """A samplesheet of {cohort: (methylation, expression)}, each written as Xena files."""
+    lines = ["cohort,methylation,expression,clinical"]
+    for name, (methylation, expression) in cohorts.items():
+        _xena(tmp_path / f"{name}.methylation.tsv.gz", methylation)
+        _xena(tmp_path / f"{name}.expression.tsv.gz", expression)
+        lines.append(f"{name},{name}.methylation.tsv.gz,{name}.expression.tsv.gz,")
+    (tmp_path / "samplesheet.csv").write_text("\n".join(lines) + "\n")
+    return tmp_path / "samplesheet.csv"
+
+
+def test_five_cohorts_with_the_same_features_pool_without_a_warning(tmp_path, cli):
+    cpgs, genes = [f"cg{i:08d}" for i in range(30)], ["A", "B", "C", "D"]
+    names = ["LUAD", "BRCA", "KIRC", "COAD", "PAAD"]
+    sheet = _sheet(tmp_path, {name: _cohort(name, cpgs, genes, seed=k) for k, name in enumerate(names)})
+    result = cli("preprocess", "--samplesheet", sheet, "--min-variance", "0", "--out", tmp_path / "pool.h5")
+    assert "warning" not in result.stderr, result.stderr
+    cohort = read_cohort(tmp_path / "pool.h5")
+    assert cohort.cancer_types == sorted(names) and len(cohort.samples) == 40
+    assert list(cohort.cpgs) == cpgs and list(cohort.genes) == genes
+
+
+def test_features_absent_from_some_of_three_cohorts_are_counted_once(tmp_path, caplog):
+    cpgs = [f"cg{i:08d}" for i in range(10)]
+    sheet = _sheet(tmp_path, {
+        "LUAD": _cohort("LUAD", cpgs, ["G1", "G2", "G3", "G4", "G5"], seed=1),
+        "BRCA": _cohort("BRCA", cpgs[1:] + ["cg99999999"], ["G1", "G2", "G3", "G4", "X"], seed=2),
+        "KIRC": _cohort("KIRC", cpgs[:-1], ["G2", "G3", "G4", "G5", "Y"], seed=3),
+    })
+    pooled = preprocess_pool(read_samplesheet(sheet), PreprocessOptions(min_variance=0))
+    assert list(pooled.genes) == ["G2", "G3", "G4"] and list(pooled.cpgs) == cpgs[1:-1]
+    warnings = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    assert warnings == [
+        "3 of 11 CpGs are absent from some methylation file of LUAD, BRCA, KIRC and are left out, e.g. 'cg00000000'",
+        "4 of 7 genes are absent from some expression file and are left out, e.g. 'G1'",
+    ]
+
+
+def test_replicate_aliquots_in_a_pooled_file_are_warned_of_once(tmp_path, caplog):
+    cpgs, genes = [f"cg{i:08d}" for i in range(10)], ["A", "B", "C"]
+    methylation, expression = _cohort("LUAD", cpgs, genes)
+    methylation.index = ["TCGA-LU-0000-01A", "TCGA-LU-0000-01B", *methylation.index[2:]]
+    sheet = _sheet(tmp_path, {"LUAD": (methylation, expression), "BRCA": _cohort("BRCA", cpgs, genes, seed=1)})
+    pooled = preprocess_pool(read_samplesheet(sheet), PreprocessOptions(min_variance=0, duplicate_samples="mean"))
+    warnings = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    assert len(warnings) == 1 and "replicate aliquots of 1 sample, e.g. 'TCGA-LU-0000-01'" in warnings[0]
+    assert pooled.provenance["samples_with_replicates"] == 1 and len(pooled.samples) == 15
+    np.testing.assert_allclose(pooled.methylation[0], methylation.iloc[:2].mean(), rtol=1e-6)

@@ -22,6 +22,7 @@ process COMPLETE {
         --cancer ${meta.cancer} \\
         --imputed ${imputed} \\
         --out ${prefix} \\
+        --threads ${task.cpus} \\
         $args
     tdimpute versions --process "${task.process}" > versions.yml
     """

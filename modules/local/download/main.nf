@@ -20,7 +20,7 @@ process DOWNLOAD {
     def args = task.ext.args ?: ''
     def what = meta.pancan ? '--pancan' : (meta.cohorts.collect { cohort -> "--cohort ${cohort}" } + ['--survival']).join(' ')
     """
-    tdimpute download ${what} --out xena $args
+    tdimpute download ${what} --out xena --threads ${task.cpus} $args
     tdimpute versions --process "${task.process}" > versions.yml
     """
 

@@ -26,6 +26,7 @@ process DOWNSTREAM {
         --method ${meta.method} \\
         ${known_arg} \\
         --out ${prefix} \\
+        --threads ${task.cpus} \\
         $args
     tdimpute versions --process "${task.process}" > versions.yml
     """

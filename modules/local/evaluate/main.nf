@@ -23,6 +23,7 @@ process EVALUATE {
         --imputed ${imputed} \\
         --method ${meta.method} \\
         --out ${prefix}.metrics.json \\
+        --threads ${task.cpus} \\
         $args
     tdimpute versions --process "${task.process}" > versions.yml
     """

@@ -26,6 +26,7 @@ process FIT {
         ${split_arg} \\
         ${pretrained_arg} \\
         --out ${prefix} \\
+        --threads ${task.cpus} \\
         $args
     tdimpute versions --process "${task.process}" > versions.yml
     """

@@ -27,6 +27,7 @@ process IMPUTE {
         ${cancer_arg} \\
         ${split_arg} \\
         --out ${prefix}.imputed.tsv.gz \\
+        --threads ${task.cpus} \\
         $args
     tdimpute versions --process "${task.process}" > versions.yml
     """

@@ -22,6 +22,7 @@ process PREPROCESS {
         --expression ${expression} \\
         ${clinical_arg} \\
         --out ${prefix}.h5 \\
+        --threads ${task.cpus} \\
         $args
     tdimpute versions --process "${task.process}" > versions.yml
     """

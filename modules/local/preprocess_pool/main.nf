@@ -26,6 +26,7 @@ process PREPROCESS_POOL {
         ${staged_arg} \\
         ${reference_arg} \\
         --out ${prefix}.h5 \\
+        --threads ${task.cpus} \\
         $args
     tdimpute versions --process "${task.process}" > versions.yml
     """

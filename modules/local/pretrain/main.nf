@@ -22,6 +22,7 @@ process PRETRAIN {
         --cohort ${cohort} \\
         ${exclude} \\
         --out ${prefix} \\
+        --threads ${task.cpus} \\
         $args
     tdimpute versions --process "${task.process}" > versions.yml
     """

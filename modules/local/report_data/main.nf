@@ -38,6 +38,7 @@ process REPORT_DATA {
         --versions ${versions_file} \\
         --parameters ${parameters} \\
         ${options} \\
+        --threads ${task.cpus} \\
         $args
     tdimpute versions --process "${task.process}" > versions.yml
     """

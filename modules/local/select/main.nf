@@ -20,6 +20,7 @@ process SELECT {
         --cohort ${cohort} \\
         --cancer ${meta.cancer} \\
         --out ${prefix}.h5 \\
+        --threads ${task.cpus} \\
         $args
     tdimpute versions --process "${task.process}" > versions.yml
     """

@@ -16,7 +16,7 @@ process SIMULATE {
     def args   = task.ext.args ?: ''
     def prefix = task.ext.prefix ?: "${meta.id}"
     """
-    tdimpute simulate --out ${prefix}.h5 $args
+    tdimpute simulate --out ${prefix}.h5 --threads ${task.cpus} $args
     tdimpute versions --process "${task.process}" > versions.yml
     """
 

@@ -22,6 +22,7 @@ process SPLIT {
         --missing-rate ${meta.missing_rate} \\
         --replicate ${meta.replicate} \\
         --out ${prefix}.split.json \\
+        --threads ${task.cpus} \\
         $args
     tdimpute versions --process "${task.process}" > versions.yml
     """

@@ -17,7 +17,7 @@ process SUMMARIZE {
     def args   = task.ext.args ?: ''
     def prefix = task.ext.prefix ?: 'benchmark'
     """
-    tdimpute summarize runs/*/* --runs ${prefix}_runs.tsv --out ${prefix}_summary.tsv $args
+    tdimpute summarize runs/*/* --runs ${prefix}_runs.tsv --out ${prefix}_summary.tsv --threads ${task.cpus} $args
     tdimpute versions --process "${task.process}" > versions.yml
     """
 

@@ -15,7 +15,7 @@ process VALIDATE {
     script:
     def prefix = task.ext.prefix ?: "${meta.id}"
     """
-    tdimpute validate ${cohort} --json > ${prefix}.summary.json
+    tdimpute validate ${cohort} --json --threads ${task.cpus} > ${prefix}.summary.json
     tdimpute versions --process "${task.process}" > versions.yml
     """
 

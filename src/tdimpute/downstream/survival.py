@@ -12,7 +12,6 @@ one fit per gene: about 200x faster than a `CoxPHFitter` loop at 800 samples x 1
 
 from __future__ import annotations
 
-import os
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
@@ -20,6 +19,7 @@ import pandas as pd
 from scipy import stats
 
 from ..errors import TdimputeError
+from ..threads import thread_count
 
 MAX_NEWTON_STEPS = 50
 GENE_BLOCK = 1024
@@ -48,7 +48,7 @@ def univariate_cox(expression: pd.DataFrame, time: np.ndarray, event: np.ndarray
     # Blocks of genes fit in cache, and numpy releases the GIL on whole-array operations, so
     # the blocks run in parallel threads.
     blocks = [slice(i, i + GENE_BLOCK) for i in range(0, Z.shape[1], GENE_BLOCK)]
-    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+    with ThreadPoolExecutor(max_workers=thread_count()) as pool:
         fits = list(pool.map(lambda block: _newton(Z[:, block], risk), blocks))
     beta = np.concatenate([b for b, _ in fits])
     information = np.concatenate([i for _, i in fits])

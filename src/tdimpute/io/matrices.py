@@ -6,7 +6,8 @@ Two layouts are read:
 - transposed CSV: samples as rows, features as columns (as `DNA_methylation_AD.csv`).
 
 The orientation is detected from the ids (sample barcodes on one side, CpG probes or genes on
-the other) and can be forced. Sample ids are normalised by `normalise_sample_id`.
+the other) and can be forced. Sample ids are normalised by `normalise_sample_id`; columns
+that normalise to one sample (replicate aliquots) are merged as `Replicates` says.
 
 `read_matrix_chunks` reads a Xena-style matrix a block of feature rows at a time, so that a
 file far larger than memory (the Pan-Cancer methylation matrix) can be filtered as it streams.
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import gzip
+import logging
 import re
 import zlib
 from collections.abc import Iterator
@@ -33,6 +35,8 @@ _TCGA = re.compile(r"^(TCGA|TARGET)[-.][A-Z0-9]{2}[-.][A-Z0-9]{4}([-.]\d{2})?", 
 _SAMPLE_LIKE = re.compile(r"^(TCGA|TARGET|SIM)[-.]", re.IGNORECASE)
 _CPG = re.compile(r"^(cg|ch\.|ch\d|rs)\w*", re.IGNORECASE)
 ORIENTATIONS = ("auto", "features-by-samples", "samples-by-features")
+DUPLICATE_SAMPLES = ("first", "mean", "error")
+log = logging.getLogger(__name__)
 
 
 def normalise_sample_id(sample_id: str) -> str:
@@ -46,29 +50,72 @@ def normalise_sample_id(sample_id: str) -> str:
     return match.group(0).replace(".", "-").upper()
 
 
+class Replicates:
+    """What to do with replicate aliquots: ids of one file that normalise to one sample
+    (`-01A` and `-01B`, a re-run aliquot), as TCGA/GDC exports carry them.
+
+    `first` keeps the first of them in file order, `mean` averages them value by value (NA
+    ignored), `error` refuses the file. `samples` gathers the samples found with replicates in
+    every file read with it; each file is warned about once, however often it is read."""
+
+    def __init__(self, rule: str = "error") -> None:
+        if rule not in DUPLICATE_SAMPLES:
+            raise TdimputeError(f"--duplicate-samples must be one of {', '.join(DUPLICATE_SAMPLES)}, got {rule!r}")
+        self.rule = rule
+        self.samples: set[str] = set()
+        self._files: set[Path] = set()
+
+    def check(self, ids: pd.Index, path: Path, what: str) -> None:
+        """Refuse (rule `error`) or record and warn of the samples that `ids` (normalised) repeat."""
+        repeated = ids[ids.duplicated()].unique()
+        if len(repeated) == 0:
+            return
+        if self.rule == "error":
+            raise TdimputeError(f"{what} file {path} has duplicated sample id {repeated[0]!r} (replicate "
+                                "aliquots? --duplicate-samples first or mean merges them)")
+        if path not in self._files:
+            log.warning("%s file %s has replicate aliquots of %d sample%s, e.g. %r: %s (--duplicate-samples)",
+                        what, path, len(repeated), "" if len(repeated) == 1 else "s", repeated[0],
+                        "kept the first of each" if self.rule == "first" else "averaged them")
+        self._files.add(path)
+        self.samples.update(repeated)
+
+    def merge(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """One row per sample of a samples x features block, in order of first appearance."""
+        if frame.index.is_unique:
+            return frame
+        if self.rule == "first":
+            return frame[~frame.index.duplicated()]
+        return frame.groupby(level=0, sort=False).mean().astype(np.float32)
+
+
 NA_VALUES = ["NA", "NaN", ""]
 CHUNK_VALUES = 50_000_000  # values per streamed block: 200 MB as float32
 PROGRESS_MIN_BYTES = 64 * 2**20  # smaller files are read too fast to need progress lines
 
 
-def read_matrix(path: str | Path, orientation: str = "auto", what: str = "matrix") -> pd.DataFrame:
+def read_matrix(path: str | Path, orientation: str = "auto", what: str = "matrix",
+                replicates: Replicates | None = None) -> pd.DataFrame:
     """A samples x features float32 DataFrame from a Xena TSV or a transposed CSV (gz or plain).
 
     A Xena file is read block by block (`read_matrix_chunks`), so that it is never held as
     float64 text-parsing buffers all at once."""
-    blocks = list(read_matrix_chunks(path, orientation, what))
+    blocks = list(read_matrix_chunks(path, orientation, what, replicates=replicates))
     return blocks[0] if len(blocks) == 1 else pd.concat(blocks, axis=1)
 
 
 def read_matrix_chunks(path: str | Path, orientation: str = "auto", what: str = "matrix",
-                       chunk_values: int = CHUNK_VALUES) -> Iterator[pd.DataFrame]:
+                       chunk_values: int = CHUNK_VALUES,
+                       replicates: Replicates | None = None) -> Iterator[pd.DataFrame]:
     """The matrix as samples x features blocks of features, every block with all samples.
 
     A features-by-samples file (Xena) streams: about `chunk_values` values are in memory at a
     time, and progress is reported on stderr. A samples-by-features file has each feature
-    spread over every line, so it is read whole and given as one block.
+    spread over every line, so it is read whole and given as one block. Replicate aliquots
+    are merged block by block as `replicates` says (without it, they are an error).
     """
     path = _checked_path(path, orientation, what)
+    replicates = replicates if replicates is not None else Replicates()
     if orientation == "auto":
         with _read_errors(path, what):
             head = pd.read_csv(path, sep=_separator(path), index_col=0, na_values=NA_VALUES, nrows=200)
@@ -80,12 +127,15 @@ def read_matrix_chunks(path: str | Path, orientation: str = "auto", what: str = 
             frame = pd.read_csv(path, sep=_separator(path), index_col=0, na_values=NA_VALUES, low_memory=False)
         if frame.shape[0] == 0 or frame.shape[1] == 0:
             raise TdimputeError(f"{what} file {path} has no data")
-        yield _samples_by_features(frame, path, what)
+        frame = _samples_by_features(frame, path, what)
+        replicates.check(frame.index, path, what)
+        yield replicates.merge(frame)
         return
-    yield from _stream_feature_rows(path, what, chunk_values)
+    yield from _stream_feature_rows(path, what, chunk_values, replicates)
 
 
-def _stream_feature_rows(path: Path, what: str, chunk_values: int) -> Iterator[pd.DataFrame]:
+def _stream_feature_rows(path: Path, what: str, chunk_values: int,
+                         replicates: Replicates) -> Iterator[pd.DataFrame]:
     size = path.stat().st_size
     separator = _separator(path)
     done = 0
@@ -94,15 +144,16 @@ def _stream_feature_rows(path: Path, what: str, chunk_values: int) -> Iterator[p
         source = gzip.open(raw) if _is_gzip(path) else raw
         # The header is read by hand: pandas reads ahead, so it cannot share the handle.
         samples = source.readline().decode().rstrip("\r\n").split(separator)[1:]
-        repeated = pd.Index(samples)[pd.Index(samples).duplicated()]
-        if len(repeated):
-            raise TdimputeError(f"{what} file {path} has duplicated sample id {repeated[0]!r}")
+        replicates.check(pd.Index([normalise_sample_id(s) for s in samples]), path, what)
         rows = max(1, chunk_values // max(len(samples), 1))
-        reader = pd.read_csv(source, sep=separator, index_col=0, header=None, names=["feature", *samples],
-                             na_values=NA_VALUES, chunksize=rows, dtype={s: np.float32 for s in samples})
+        # Columns are read by position: pandas refuses a name given twice (a replicate's).
+        positions = range(1, len(samples) + 1)
+        reader = pd.read_csv(source, sep=separator, index_col=0, header=None, names=[0, *positions],
+                             na_values=NA_VALUES, chunksize=rows, dtype={p: np.float32 for p in positions})
         for block in reader:
             done += len(block)
-            yield _samples_by_features(block.T, path, what)
+            block.columns = samples
+            yield replicates.merge(_samples_by_features(block.T, path, what))
             bar.update(raw.tell(), f"{done} features read ({100 * raw.tell() / size:.0f} %)")
     if done == 0:
         raise TdimputeError(f"{what} file {path} has no data")
@@ -124,6 +175,8 @@ def _read_errors(path: Path, what: str) -> Iterator[None]:
     """Turns the ways a matrix file fails to read into one TdimputeError line."""
     try:
         yield
+    except TdimputeError:
+        raise
     except (EOFError, zlib.error, gzip.BadGzipFile, IsADirectoryError, PermissionError) as exc:
         raise TdimputeError(f"{what} file {path} is truncated or corrupt ({exc})") from None
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError, ValueError) as exc:
@@ -137,9 +190,6 @@ def _samples_by_features(frame: pd.DataFrame, path: Path, what: str) -> pd.DataF
     non_numeric = [c for c, t in frame.dtypes.items() if t.kind not in "fiu"]
     if non_numeric:
         raise TdimputeError(f"{what} file {path} has non-numeric values in {non_numeric[0]!r}")
-    duplicated = frame.index[frame.index.duplicated()]
-    if len(duplicated):
-        raise TdimputeError(f"{what} file {path} has duplicated sample id {duplicated[0]!r}")
     return frame.astype(np.float32)
 
 

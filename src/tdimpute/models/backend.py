@@ -9,14 +9,17 @@ import sys
 import tempfile
 
 from ..errors import TdimputeError
+from ..threads import thread_limit
 
 # What TensorFlow's native libraries print while loading, before its log level applies.
 _LOADING_NOISE = re.compile(r"WARNING: All log messages before absl::InitializeLog\(\)|I\d{4} [\d:. ]+\d+ \S+\] ")
 
 
 def tensorflow():
-    """The `tensorflow` module; its native libraries' loading notices are filtered out."""
-    if "tensorflow" not in sys.modules:
+    """The `tensorflow` module; its native libraries' loading notices are filtered out, and
+    its thread pools hold to the package's limit (`threads.limit_threads`)."""
+    loading = "tensorflow" not in sys.modules
+    if loading:
         os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
         os.environ.setdefault("GRPC_VERBOSITY", "ERROR")
     try:
@@ -26,7 +29,17 @@ def tensorflow():
         raise TdimputeError(
             "TensorFlow is not installed: pip install 'tdimpute[cpu]' (or '[gpu]')"
         ) from None
+    if loading:
+        _hold_threads(tf)
     return tf
+
+
+def _hold_threads(tf) -> None:
+    """TensorFlow fixes its pools' sizes when it initialises: set them as it loads."""
+    limit = thread_limit()
+    if limit is not None:
+        tf.config.threading.set_intra_op_parallelism_threads(limit)
+        tf.config.threading.set_inter_op_parallelism_threads(limit)
 
 
 def seed_everything(seed: int) -> None:

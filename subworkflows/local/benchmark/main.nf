@@ -19,14 +19,15 @@ workflow BENCHMARK {
     methods          // list of method names
     registry         // map: method -> its entry in assets/methods.json (uses_pretrained, trains_network)
     pool             // value channel: the whole cohort, which PRETRAIN alone reads
+    options          // map: the run's parameters, each as its schema type (typedParams)
 
     main:
     ch_versions = channel.empty()
 
     // One split per (cancer, missing rate, replicate), shared by every method.
     ch_designs = cancer_cohorts
-        .combine(channel.fromList(params.missing_rates.toString().tokenize(',')*.trim()))
-        .combine(channel.fromList(1..params.replicates as List))
+        .combine(channel.fromList(options.missing_rates.toString().tokenize(',')*.trim()))
+        .combine(channel.fromList(1..options.replicates as List))
         .map { cancer, cohort, rate, replicate ->
             [ [ id: "${cancer}_rate${rate}_rep${replicate}", cancer: cancer,
                 missing_rate: rate, replicate: replicate ], cohort ]
@@ -78,7 +79,7 @@ workflow BENCHMARK {
     ch_versions = ch_versions.mix(EVALUATE.out.versions)
 
     // The same analyses on true and imputed expression of each split's test samples.
-    DOWNSTREAM(ch_imputed, params.prognostic_genes ? file(params.prognostic_genes) : [])
+    DOWNSTREAM(ch_imputed, options.prognostic_genes ? file(options.prognostic_genes) : [])
     ch_versions = ch_versions.mix(DOWNSTREAM.out.versions)
 
     SUMMARIZE(EVALUATE.out.metrics.map { _meta, metrics -> metrics }.collect())

@@ -28,27 +28,30 @@ def samplesheetFiles(param, path) {
 }
 
 workflow PREPARE_COHORT {
+    take:
+    options   // map: the run's parameters, each as its schema type (typedParams)
+
     main:
     ch_versions = channel.empty()
-    if (params.cohort) {
-        ch_cohort = channel.of([ [ id: file(params.cohort).baseName ], file(params.cohort) ])
-    } else if (params.tcga_pancan || params.tcga_cohorts) {
+    if (options.cohort) {
+        ch_cohort = channel.of([ [ id: file(options.cohort).baseName ], file(options.cohort) ])
+    } else if (options.tcga_pancan || options.tcga_cohorts) {
         // DOWNLOAD writes a samplesheet beside the files it fetched: its folder is the sheet.
-        def cohorts = params.tcga_pancan ? [] : params.tcga_cohorts.tokenize(',')*.trim()*.toUpperCase()
-        DOWNLOAD(channel.of([ id: 'xena', cohorts: cohorts, pancan: params.tcga_pancan ]))
+        def cohorts = options.tcga_pancan ? [] : options.tcga_cohorts.tokenize(',')*.trim()*.toUpperCase()
+        DOWNLOAD(channel.of([ id: 'xena', cohorts: cohorts, pancan: options.tcga_pancan ]))
         PREPROCESS_POOL(DOWNLOAD.out.files.map { _meta, folder -> [ [ id: 'cohort' ], folder, [], [] ] })
         ch_cohort   = PREPROCESS_POOL.out.cohort
         ch_versions = ch_versions.mix(DOWNLOAD.out.versions, PREPROCESS_POOL.out.versions)
-    } else if (params.input) {
-        PREPROCESS_POOL(channel.of([ [ id: 'cohort' ] ] + samplesheetFiles('input', params.input) + [ [] ]))
+    } else if (options.input) {
+        PREPROCESS_POOL(channel.of([ [ id: 'cohort' ] ] + samplesheetFiles('input', options.input) + [ [] ]))
         ch_cohort   = PREPROCESS_POOL.out.cohort
         ch_versions = ch_versions.mix(PREPROCESS_POOL.out.versions)
-    } else if (params.methylation) {
+    } else if (options.methylation) {
         PREPROCESS(channel.of([
             [ id: 'cohort' ],
-            file(params.methylation),
-            file(params.expression),
-            params.clinical ? file(params.clinical) : [],
+            file(options.methylation),
+            file(options.expression),
+            options.clinical ? file(options.clinical) : [],
         ]))
         ch_cohort   = PREPROCESS.out.cohort
         ch_versions = ch_versions.mix(PREPROCESS.out.versions)

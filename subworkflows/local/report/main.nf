@@ -16,6 +16,7 @@ workflow REPORT {
     figures          // channel: PNG files
     survival         // channel: DOWNSTREAM folders whose Kaplan-Meier figure to show
     versions         // channel: software_versions.yml
+    options          // map: the run's parameters, each as its schema type (typedParams)
 
     main:
     // Only the model.json of each model travels to the report, named after its run.
@@ -24,7 +25,7 @@ workflow REPORT {
         .collect().ifEmpty([])
     // The run's start time names its trace files; it is no parameter of the analysis, and a
     // resumed run must find the report's inputs unchanged.
-    def analysis_params = params.findAll { name, _value -> !(name in ['trace_report_suffix', 'traceReportSuffix']) }
+    def analysis_params = options.findAll { name, _value -> !(name in ['trace_report_suffix', 'traceReportSuffix']) }
     ch_parameters = channel.of(groovy.json.JsonOutput.prettyPrint(groovy.json.JsonOutput.toJson(analysis_params)))
         .collectFile(name: 'parameters.json')
 

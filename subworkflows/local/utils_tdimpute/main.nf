@@ -47,8 +47,9 @@ def paramsProblems(params, schemaPath, registry) {
             problems << "--${key}: unknown parameter".toString()
         }
     }
-    problems.addAll(methodProblems(params, registry))
-    problems.addAll(crossChecks(params))
+    def typed = typedParams(params, schemaPath)
+    problems.addAll(methodProblems(typed, registry))
+    problems.addAll(crossChecks(typed))
     return problems
 }
 
@@ -56,16 +57,51 @@ def snakeCase(key) {
     return key.replaceAll('([A-Z])', '_$1').toLowerCase().replace('-', '_')
 }
 
+/**
+ * Every parameter as its schema type. Nextflow 25.10 and later hand every command-line value
+ * over as a String (`--save_models true` is 'true'), as a params file's quoted values are:
+ * booleans are read from true/false in any case, integers and numbers from their text. A value
+ * that is not of its type stays as given, for paramsProblems to report.
+ */
+def typedParams(params, schemaPath) {
+    def known = schemaProperties(schemaPath)
+    return params.collectEntries { key, value ->
+        def typed = value != null && known.containsKey(key) ? typedValue(value, known[key].type) : null
+        [ key, typed != null ? typed : value ]
+    }
+}
+
+/** `value` as a `type` of the schema, or null where it is not one. */
+def typedValue(value, type) {
+    if (value instanceof Boolean) {
+        return type == 'boolean' ? value : null
+    }
+    def text = value.toString().trim()
+    if (type == 'boolean') {
+        return text.toLowerCase() in ['true', 'false'] ? text.toLowerCase() == 'true' : null
+    }
+    if (type == 'integer') {
+        return text ==~ /[-+]?\d+/ ? new BigInteger(text.replace('+', '')) as Long : null
+    }
+    if (type == 'number') {
+        return text ==~ /[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?/ ? new BigDecimal(text.replace('+', '')) : null
+    }
+    return value
+}
+
 /** Why `value` breaks the parameter's rule, or null; unset (null) values pass. */
 def checkParam(value, rule) {
     if (value == null) {
         return null
     }
-    def typeProblem = checkType(value, rule.type)
-    if (typeProblem || rule.type == 'boolean') {
-        return typeProblem
+    def typed = typedValue(value, rule.type)
+    if (typed == null) {
+        return typeProblem(value, rule.type)
     }
-    def text = value.toString()
+    if (rule.type == 'boolean') {
+        return null
+    }
+    def text = typed.toString()
     if (rule['enum'] && !(text in rule['enum'])) {
         return "expected one of ${rule['enum'].join(', ')}, got '${text}'"
     }
@@ -78,20 +114,9 @@ def checkParam(value, rule) {
     return rule.type in ['integer', 'number'] ? checkRange(new BigDecimal(text), rule) : null
 }
 
-def checkType(value, type) {
-    if (type == 'boolean') {
-        return value instanceof Boolean ? null : "expected true or false, got '${value}'"
-    }
-    if (value instanceof Boolean) {
-        return type == 'string' ? 'expected a value' : "expected ${type == 'integer' ? 'an integer' : 'a number'}, got '${value}'"
-    }
-    if (type == 'integer' && !(value.toString() ==~ /-?\d+/)) {
-        return "expected an integer, got '${value}'"
-    }
-    if (type == 'number' && !(value.toString() ==~ /-?(\d+\.?\d*|\.\d+)([eE]-?\d+)?/)) {
-        return "expected a number, got '${value}'"
-    }
-    return null
+def typeProblem(value, type) {
+    def expected = [boolean: 'true or false', integer: 'an integer', number: 'a number'][type]
+    return expected ? "expected ${expected}, got '${value}'" : 'expected a value'
 }
 
 def checkRange(number, rule) {

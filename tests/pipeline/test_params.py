@@ -1,0 +1,94 @@
+"""The run's parameters, checked before any task starts: a bad value stops the run with one line
+naming its parameter, and no task runs; values typed as strings, as Nextflow 26.04 and later
+hand over every command-line parameter (reproduced here with a params file of YAML strings),
+are taken as the booleans and numbers they spell."""
+
+import pytest
+import yaml
+
+# Case -> (arguments, the problems the run must report, each on a line of its own).
+BAD_PARAMETERS = {
+    "values outside their schema": (
+        ["--missing_rates", "1.5", "--methods", "mean,magic", "--impute_method", "best", "--replicates", "0"],
+        ["--missing_rates: '1.5' is not valid",
+         "--methods: unknown method 'magic' (the methods: tdimpute, ",
+         "--impute_method: unknown method 'best' (the methods: tdimpute, ",
+         "--replicates: must be >= 1, got 0"]),
+    "a missing input file": (
+        ["--simulate", "false", "--cohort", "missing/cohort.h5"],
+        ["--cohort: file not found: missing/cohort.h5"]),
+    "a cancer type beside a samplesheet": (
+        ["--simulate", "false", "--input", "{samplesheets}/samplesheet.csv", "--cancer_type", "LUAD"],
+        ["--cancer_type: not used with --input"]),
+}
+# The test profile's study with every boolean and number spelled as a string (booleans in
+# either case), and one cheap method.
+STUDY = {"simulate": "true", "simulate_samples": "240", "simulate_cpgs": "200", "simulate_genes": "60",
+         "simulate_cancers": "3", "simulate_missing": "0.1", "seed": "42", "hidden": "64",
+         "learning_rate": "0.001", "min_variance": "0.05", "replicates": "1", "missing_rates": "0.5"}
+AS_STRINGS = {
+    "benchmark": {**STUDY, "methods": "mean", "save_models": "true"},
+    "impute": {**STUDY, "mode": "impute", "impute_method": "mean", "reliability_folds": "2", "save_models": "True"},
+}
+SAVED_MODEL = {"benchmark": "models/mean/BRCA_rate0.5_rep1_mean_model/model.json",
+               "impute": "models/mean/BRCA_mean_model/model.json"}
+
+
+def params_file(folder, params: dict) -> str:
+    path = folder / "params.yml"
+    path.write_text(yaml.safe_dump(params))
+    return str(path)
+
+
+def lines_naming(run, parameter: str) -> list[str]:
+    return [line for line in run.output.splitlines() if f"--{parameter}:" in line]
+
+
+def assert_stopped_before_any_task(run):
+    assert run.returncode != 0
+    assert run.task_folders() == []
+    assert not run.path("cohort").exists()
+
+
+@pytest.fixture(scope="module", params=list(BAD_PARAMETERS))
+def refused(request, pipeline, samplesheets):
+    """A run given bad parameters, and the problems it must report."""
+    args, problems = BAD_PARAMETERS[request.param]
+    run = pipeline("bad-parameters", *(arg.format(samplesheets=samplesheets) for arg in args))
+    return run, problems
+
+
+@pytest.fixture(scope="module", params=list(AS_STRINGS))
+def typed_as_strings(request, pipeline, tmp_path_factory):
+    """A run whose parameters are all strings, and its mode."""
+    params = params_file(tmp_path_factory.mktemp("params"), AS_STRINGS[request.param])
+    return pipeline(f"strings-{request.param}", "-params-file", params), request.param
+
+
+def test_bad_parameters_stop_the_run_before_any_task(refused):
+    run, _problems = refused
+    assert_stopped_before_any_task(run)
+
+
+def test_each_bad_parameter_is_reported_on_one_line(refused):
+    run, problems = refused
+    lines = run.output.splitlines()
+    assert {problem: sum(problem in line for line in lines) for problem in problems} == dict.fromkeys(problems, 1)
+    assert "Check script" not in run.output
+
+
+def test_parameters_given_as_strings_are_taken_as_their_types(typed_as_strings):
+    run, _mode = typed_as_strings
+    assert run.returncode == 0, run.output[-4000:]
+
+
+def test_save_models_given_as_a_string_publishes_the_models(typed_as_strings):
+    run, mode = typed_as_strings
+    assert run.json(SAVED_MODEL[mode])["method"] == "mean"
+
+
+def test_a_boolean_spelled_wrong_stops_the_run_with_one_line_naming_it(pipeline, tmp_path_factory):
+    params = params_file(tmp_path_factory.mktemp("params"), {"save_models": "yes"})
+    run = pipeline("strings-wrong", "-params-file", params)
+    assert_stopped_before_any_task(run)
+    assert len(lines_naming(run, "save_models")) == 1
