@@ -108,12 +108,12 @@ class Outputs {
     }
 
     /**
-     * A model folder for a snapshot: its files (snapshotted with their md5), or only the names
-     * of a trained network's files, whose last bits follow the CPU's kernels (the tests check their content).
+     * A model folder for a snapshot: the names of its files. Their bytes follow the machine
+     * (model.json records the Python and library versions, arrays.npz is written by Python's
+     * own zipfile, a network's last bits follow the CPU's kernels): the tests check their content.
      */
-    static List model(folder) {
-        def files = stable(folder, [])
-        files.any { it.name == 'network.weights.h5' } ? files*.name : files
+    static List<String> model(folder) {
+        published(folder, [])
     }
 
     /** The methods as the package lists them (assets/methods.json, `tdimpute methods --json`). */
