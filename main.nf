@@ -15,7 +15,7 @@ workflow {
     if (options.help) {
         log.info(paramsHelp(schema))
     } else {
-        def problems = paramsProblems(params, schema, methodRegistry())
+        def problems = paramsProblems(params, options, schema, methodRegistry())
         if (problems) {
             error("Invalid parameters:\n  " + problems.join('\n  '))
         }

@@ -33,7 +33,8 @@ def schemaProperties(schemaPath) {
     return found
 }
 
-def paramsProblems(params, schemaPath, registry) {
+/** One line per problem of the parameters as given (`params`) and as typed (`typedParams`). */
+def paramsProblems(params, typed, schemaPath, registry) {
     def known = schemaProperties(schemaPath)
     def problems = []
     params.each { key, value ->
@@ -47,7 +48,6 @@ def paramsProblems(params, schemaPath, registry) {
             problems << "--${key}: unknown parameter".toString()
         }
     }
-    def typed = typedParams(params, schemaPath)
     problems.addAll(methodProblems(typed, registry))
     problems.addAll(crossChecks(typed))
     return problems
