@@ -102,11 +102,6 @@ class Outputs {
         }
     }
 
-    /** The files under a folder whose contents are the same on every run, for a snapshot. */
-    static List<File> stable(dir, List<String> ignore) {
-        published(dir, ignore).collect { asPath(dir).resolve(it).toFile() }
-    }
-
     /**
      * A model folder for a snapshot: the names of its files. Their bytes follow the machine
      * (model.json records the Python and library versions, arrays.npz is written by Python's

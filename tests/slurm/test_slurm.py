@@ -8,6 +8,7 @@ Needs a cluster that answers `sinfo` (SLURM_CONF, else the one of scripts/slurm-
 from __future__ import annotations
 
 import csv
+import json
 import os
 import re
 import shutil
@@ -20,7 +21,8 @@ ROOT = Path(__file__).resolve().parents[2]
 ENV = {**os.environ, "NXF_OFFLINE": "true",
        "SLURM_CONF": os.environ.get("SLURM_CONF") or str(ROOT / ".slurm" / "slurm.conf")}
 METHODS = ["mean", "ridge-cv", "tdimpute"]
-NETWORK_METHODS = {"tdimpute"}  # of METHODS, those assets/methods.json marks trains_network
+NETWORK_METHODS = {method["name"] for method in json.loads((ROOT / "assets" / "methods.json").read_text())
+                   if method["trains_network"]} & set(METHODS)
 GB, HOUR = 2**30, 3_600_000  # bytes, milliseconds: the trace's raw units
 
 # What conf/base.config asks for on a first attempt: (cpus, memory, time) by process, and for
