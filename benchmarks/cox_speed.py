@@ -33,8 +33,9 @@ def main() -> None:
     from tdimpute.downstream.survival import univariate_cox
 
     rng = np.random.default_rng(0)
-    expression = pd.DataFrame(rng.gamma(2.0, 2.0, size=(args.samples, args.genes)),
-                              columns=[f"G{i}" for i in range(args.genes)])
+    expression = pd.DataFrame(
+        rng.gamma(2.0, 2.0, size=(args.samples, args.genes)), columns=[f"G{i}" for i in range(args.genes)]
+    )
     hazard = np.exp(0.3 * (expression["G0"] - 4) / 2.8) / 1500
     death = rng.exponential(1 / hazard)
     censor = rng.exponential(1500, size=args.samples)
@@ -54,7 +55,9 @@ def main() -> None:
     per_gene = (time.perf_counter() - start) / len(subset)
 
     results = {
-        "samples": args.samples, "genes": args.genes, "events": int(event.sum()),
+        "samples": args.samples,
+        "genes": args.genes,
+        "events": int(event.sum()),
         "tied_event_times": int((pd.Series(time_days[event == 1]).value_counts() > 1).sum()),
         "vectorised_s": vectorised,
         "lifelines_ms_per_gene": per_gene * 1000,
@@ -65,8 +68,10 @@ def main() -> None:
     OUT.mkdir(exist_ok=True)
     (OUT / "cox_speed.json").write_text(json.dumps(results, indent=2) + "\n")
     print(f"vectorised univariate Cox: {args.genes} genes x {args.samples} samples in {vectorised:.2f} s")
-    print(f"lifelines CoxPHFitter loop: {per_gene * 1000:.1f} ms per gene, "
-          f"{per_gene * args.genes:.0f} s extrapolated to {args.genes} genes")
+    print(
+        f"lifelines CoxPHFitter loop: {per_gene * 1000:.1f} ms per gene, "
+        f"{per_gene * args.genes:.0f} s extrapolated to {args.genes} genes"
+    )
     print(f"speed-up: {results['speedup']:.0f}x")
 
 

@@ -48,14 +48,32 @@ def main() -> None:
     tdimpute("split", "--cohort", cohort, "--cancer", cancer, "--missing-rate", args.rate, "--out", split)
     tdimpute("fit", "--method", "tobmi", "--cohort", cohort, "--split", split, "--out", model)
     tdimpute("impute", "--model", model, "--cohort", cohort, "--split", split, "--out", imputed)
-    seconds = tdimpute("downstream", "--cohort", cohort, "--split", split, "--imputed", imputed,
-                       "--method", "tobmi", "--out", work / "downstream")
+    seconds = tdimpute(
+        "downstream",
+        "--cohort",
+        cohort,
+        "--split",
+        split,
+        "--imputed",
+        imputed,
+        "--method",
+        "tobmi",
+        "--out",
+        work / "downstream",
+    )
     n_test = len(json.loads(split.read_text())["test"])
-    results = {"test_samples": n_test, "cpgs": args.cpgs, "genes": args.genes, "downstream_s": seconds,
-               "peak_rss_gb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024 ** 2}
+    results = {
+        "test_samples": n_test,
+        "cpgs": args.cpgs,
+        "genes": args.genes,
+        "downstream_s": seconds,
+        "peak_rss_gb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024**2,
+    }
     (OUT / "downstream_speed.json").write_text(json.dumps(results, indent=2) + "\n")
-    print(f"downstream on {n_test} test samples x {args.genes} genes x {args.cpgs} CpGs: "
-          f"{seconds:.1f} s (peak RSS of any step {results['peak_rss_gb']:.2f} GB)")
+    print(
+        f"downstream on {n_test} test samples x {args.genes} genes x {args.cpgs} CpGs: "
+        f"{seconds:.1f} s (peak RSS of any step {results['peak_rss_gb']:.2f} GB)"
+    )
 
 
 if __name__ == "__main__":

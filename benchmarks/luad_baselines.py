@@ -36,8 +36,12 @@ def main() -> None:
     from tdimpute.preprocess import PreprocessOptions, preprocess
     from tdimpute.splits import make_split
 
-    cohort = preprocess(read_matrix(LUAD / "DNA_methylation_AD.csv"), read_matrix(LUAD / "RNA_seq_AD.csv"),
-                        cancer_type="LUAD", options=PreprocessOptions(min_variance=0))
+    cohort = preprocess(
+        read_matrix(LUAD / "DNA_methylation_AD.csv"),
+        read_matrix(LUAD / "RNA_seq_AD.csv"),
+        cancer_type="LUAD",
+        options=PreprocessOptions(min_variance=0),
+    )
     rows = []
     for rate in map(float, args.rates.split(",")):
         for replicate in range(1, args.replicates + 1):

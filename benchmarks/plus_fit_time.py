@@ -37,24 +37,24 @@ HOLD_OUT = 200  # simulated samples of another cancer that pretrain the network
 
 def make_data(directory: Path, train: int, cpgs: int, genes: int) -> tuple[Path, Path]:
     """The target cohort and a pretrained network over the same CpGs and genes."""
+    import numpy as np
+
     from tdimpute.cohort import read_cohort, write_cohort
     from tdimpute.models.network import PretrainedNetwork
     from tdimpute.operations import expression_frame, methylation_frame
     from tdimpute.simulate import simulate_cohort
 
-    import numpy as np
-
     directory.mkdir(parents=True, exist_ok=True)
     data, pretrained = directory / "cohort.h5", directory / "pretrained"
     if not data.exists():
         # Two simulated cancers of `train` samples each: the target, and the pretraining one.
-        write_cohort(simulate_cohort(n_samples=2 * train, n_cpgs=cpgs, n_genes=genes, n_cancers=2,
-                                     seed=2020), data)
+        write_cohort(simulate_cohort(n_samples=2 * train, n_cpgs=cpgs, n_genes=genes, n_cancers=2, seed=2020), data)
     if not pretrained.exists():
         cohort = read_cohort(data)
         other = np.flatnonzero(cohort.clinical["cancer_type"].to_numpy() != _target(cohort))[:HOLD_OUT]
-        PretrainedNetwork(epochs=1).fit(methylation_frame(cohort, other),
-                                        expression_frame(cohort, other)).save(pretrained)
+        PretrainedNetwork(epochs=1).fit(methylation_frame(cohort, other), expression_frame(cohort, other)).save(
+            pretrained
+        )
     return data, pretrained
 
 
@@ -80,9 +80,13 @@ def measure(data: Path, pretrained: Path, method: str, rows: int, epochs: int) -
     X, Y = methylation_frame(cohort, chosen), expression_frame(cohort, chosen)
     start = time.perf_counter()
     model = imputer_class(method)(pretrained=str(pretrained), epochs=epochs).fit(X, Y)
-    result = {"method": method, "samples": len(chosen), "epochs": epochs,
-              "fit_s": time.perf_counter() - start,
-              "peak_rss_gb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 ** 2}
+    result = {
+        "method": method,
+        "samples": len(chosen),
+        "epochs": epochs,
+        "fit_s": time.perf_counter() - start,
+        "peak_rss_gb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2,
+    }
     if method == "tdimpute-plus":
         result["network_weights"] = model.network_weights_
         result["judged_samples"] = model.n_judged_
@@ -113,14 +117,30 @@ def main() -> None:
         print(json.dumps(measure(directory / "cohort.h5", directory / "pretrained", method, int(rows), int(epochs))))
         return
 
-    print(f"simulating 2 cancers x {args.train} samples x {args.cpgs} CpGs x {args.genes} genes and "
-          f"pretraining a network for one epoch on {HOLD_OUT} samples of the other", file=sys.stderr, flush=True)
+    print(
+        f"simulating 2 cancers x {args.train} samples x {args.cpgs} CpGs x {args.genes} genes and "
+        f"pretraining a network for one epoch on {HOLD_OUT} samples of the other",
+        file=sys.stderr,
+        flush=True,
+    )
     make_data(directory, args.train, args.cpgs, args.genes)
 
     def run(method: str, rows: int, epochs: int) -> dict:
         print(f"fitting {method} on {rows} samples, {epochs} epochs...", file=sys.stderr, flush=True)
-        command = [sys.executable, __file__, "--train", str(args.train), "--cpgs", str(args.cpgs),
-                   "--genes", str(args.genes), "--worker", method, str(rows), str(epochs)]
+        command = [
+            sys.executable,
+            __file__,
+            "--train",
+            str(args.train),
+            "--cpgs",
+            str(args.cpgs),
+            "--genes",
+            str(args.genes),
+            "--worker",
+            method,
+            str(rows),
+            str(epochs),
+        ]
         done = subprocess.run(command, stdout=subprocess.PIPE, text=True, check=True)
         return json.loads(done.stdout.strip().splitlines()[-1])
 
@@ -144,8 +164,10 @@ def main() -> None:
     how = "measured" if epochs == args.epochs else f"networks timed at {epochs} epochs, extrapolated"
     print(f"{args.train} samples x {args.cpgs} CpGs x {args.genes} genes, {args.epochs} epochs ({how}):")
     print(f"  tdimpute fine-tuning: {tdimpute_s / 60:.1f} min")
-    print(f"  tdimpute-plus fit:    {plus_s / 60:.1f} min (measured at {epochs} epochs: {plus['fit_s'] / 60:.1f} min, "
-          f"peak RSS {plus['peak_rss_gb']:.1f} GB)")
+    print(
+        f"  tdimpute-plus fit:    {plus_s / 60:.1f} min (measured at {epochs} epochs: {plus['fit_s'] / 60:.1f} min, "
+        f"peak RSS {plus['peak_rss_gb']:.1f} GB)"
+    )
     print(f"  ratio: {results['ratio']:.2f}")
 
 

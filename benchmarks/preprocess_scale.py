@@ -36,8 +36,9 @@ def main() -> None:
     parser.add_argument("--probes", type=int, default=400_000)
     parser.add_argument("--genes", type=int, default=5000)
     parser.add_argument("--folder", type=Path, help="where to write the matrices (default: a temporary folder)")
-    parser.add_argument("--no-pandas", action="store_true", help="skip the naive read (it needs about 8.5 bytes "
-                        "of memory per value)")
+    parser.add_argument(
+        "--no-pandas", action="store_true", help="skip the naive read (it needs about 8.5 bytes of memory per value)"
+    )
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory(dir=args.folder) as tmp:
@@ -48,23 +49,56 @@ def main() -> None:
         written = time.perf_counter() - start
         size_mb = methylation.stat().st_size / 1e6
         print(f"wrote {size_mb:.0f} MB of methylation in {written:.0f} s", flush=True)
-        streamed = measure([sys.executable, "-m", "tdimpute", "preprocess", "--methylation", str(methylation),
-                            "--expression", str(expression), "--cancer-type", "SIM", "--out", str(folder / "c.h5")])
+        streamed = measure(
+            [
+                sys.executable,
+                "-m",
+                "tdimpute",
+                "preprocess",
+                "--methylation",
+                str(methylation),
+                "--expression",
+                str(expression),
+                "--cancer-type",
+                "SIM",
+                "--out",
+                str(folder / "c.h5"),
+            ]
+        )
         streamed["n_cpgs_kept"] = _kept_cpgs(folder / "c.h5")
-        naive = None if args.no_pandas else measure([sys.executable, "-c", "import sys, pandas as pd; "
-                                                     "pd.read_csv(sys.argv[1], sep='\\t', index_col=0)", str(methylation)])
-    results = {"samples": args.samples, "probes": args.probes, "genes": args.genes,
-               "methylation_mb": size_mb, "tdimpute_preprocess": streamed, "pandas_read_csv": naive}
+        naive = (
+            None
+            if args.no_pandas
+            else measure(
+                [
+                    sys.executable,
+                    "-c",
+                    "import sys, pandas as pd; pd.read_csv(sys.argv[1], sep='\\t', index_col=0)",
+                    str(methylation),
+                ]
+            )
+        )
+    results = {
+        "samples": args.samples,
+        "probes": args.probes,
+        "genes": args.genes,
+        "methylation_mb": size_mb,
+        "tdimpute_preprocess": streamed,
+        "pandas_read_csv": naive,
+    }
     for run in filter(None, (streamed, naive)):
         run["mb_per_s"] = size_mb / run["seconds"] if run["ok"] else None
     scale = PANCAN_SAMPLES / args.samples
     results["pancan_extrapolation"] = {
-        "samples": PANCAN_SAMPLES, "methylation_gb": size_mb * scale / 1e3,
+        "samples": PANCAN_SAMPLES,
+        "methylation_gb": size_mb * scale / 1e3,
         "tdimpute_minutes": streamed["seconds"] * scale / 60,
         # What grows with the samples: the kept CpGs and the expression (float32, counted twice
         # for the copies made while filtering and joining); a block stays 50 M values.
-        "tdimpute_peak_gb": (streamed["peak_rss_mb"] / 1e3 + (PANCAN_SAMPLES - args.samples)
-                             * (streamed["n_cpgs_kept"] + args.genes) * 4 * 2 / 1e9),
+        "tdimpute_peak_gb": (
+            streamed["peak_rss_mb"] / 1e3
+            + (PANCAN_SAMPLES - args.samples) * (streamed["n_cpgs_kept"] + args.genes) * 4 * 2 / 1e9
+        ),
         "pandas_float64_gb": PANCAN_SAMPLES * args.probes * 8 / 1e9,
     }
     OUT.mkdir(exist_ok=True)
@@ -72,18 +106,25 @@ def main() -> None:
     for name, run in (("tdimpute preprocess", streamed), ("pandas read_csv", naive or {})):
         if not run:
             continue
-        print(f"{name:20s} {'ok' if run['ok'] else 'FAILED'}: {run['seconds']:.0f} s, "
-              f"{run['mb_per_s'] or 0:.0f} MB/s, peak RSS {run['peak_rss_mb']:.0f} MB", flush=True)
-    print(f"kept {streamed['n_cpgs_kept']} of {args.probes} probes; Pan-Cancer ({PANCAN_SAMPLES} samples): "
-          f"{results['pancan_extrapolation']}", flush=True)
+        print(
+            f"{name:20s} {'ok' if run['ok'] else 'FAILED'}: {run['seconds']:.0f} s, "
+            f"{run['mb_per_s'] or 0:.0f} MB/s, peak RSS {run['peak_rss_mb']:.0f} MB",
+            flush=True,
+        )
+    print(
+        f"kept {streamed['n_cpgs_kept']} of {args.probes} probes; Pan-Cancer ({PANCAN_SAMPLES} samples): "
+        f"{results['pancan_extrapolation']}",
+        flush=True,
+    )
 
 
 def write_methylation(path: Path, samples: int, probes: int) -> Path:
     """Probes x samples, values as 0.ddd written straight from digits (fast, fixed width)."""
     rng = np.random.default_rng(0)
     with open(path, "wb") as out:
-        out.write(("probe\t" + "\t".join(f"TCGA-{i // 10000:02d}-{i % 10000:04d}-01" for i in range(samples))
-                   + "\n").encode())
+        out.write(
+            ("probe\t" + "\t".join(f"TCGA-{i // 10000:02d}-{i % 10000:04d}-01" for i in range(samples)) + "\n").encode()
+        )
         for first in range(0, probes, BLOCK_PROBES):
             n = min(BLOCK_PROBES, probes - first)
             spread = np.where(rng.random(n) < 0.07, 0.3, 0.03)[:, None]
@@ -126,8 +167,12 @@ def measure(command: list[str]) -> dict:
     _, status, usage = os.wait4(process.pid, 0)
     seconds = time.perf_counter() - start
     error = process.stderr.read().decode().strip().splitlines()
-    return {"ok": os.waitstatus_to_exitcode(status) == 0, "seconds": seconds,
-            "peak_rss_mb": usage.ru_maxrss / 1024, "last_message": error[-1] if error else ""}
+    return {
+        "ok": os.waitstatus_to_exitcode(status) == 0,
+        "seconds": seconds,
+        "peak_rss_mb": usage.ru_maxrss / 1024,
+        "last_message": error[-1] if error else "",
+    }
 
 
 def _kept_cpgs(cohort: Path) -> int:

@@ -36,9 +36,24 @@ ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "benchmarks" / "out"
 # The paper's Table 1: the 16 target cancers and their samples, then UCEC; the other 16 TCGA
 # cancer types share the rest of the 8,856 samples.
-TARGETS = {"BRCA": 867, "THCA": 562, "HNSC": 541, "LGG": 541, "PRAD": 532, "LUAD": 477, "SKCM": 472,
-           "BLCA": 424, "LIHC": 416, "LUSC": 378, "STAD": 371, "KIRC": 342, "CESC": 308, "COAD": 297,
-           "KIRP": 297, "SARC": 262}
+TARGETS = {
+    "BRCA": 867,
+    "THCA": 562,
+    "HNSC": 541,
+    "LGG": 541,
+    "PRAD": 532,
+    "LUAD": 477,
+    "SKCM": 472,
+    "BLCA": 424,
+    "LIHC": 416,
+    "LUSC": 378,
+    "STAD": 371,
+    "KIRC": 342,
+    "CESC": 308,
+    "COAD": 297,
+    "KIRP": 297,
+    "SARC": 262,
+}
 OTHERS = 17  # UCEC and 16 smaller cancer types
 DESIGN = {"missing_rates": 5, "replicates": 5, "methods": 10, "network_methods": 4, "transfer_methods": 3}
 HIDDEN = 4000
@@ -63,8 +78,12 @@ def make_pool(path: Path, n_samples: int, cpgs: int, genes: int) -> dict[str, in
         print(f"simulating {n_samples} samples x {cpgs} CpGs x {genes} genes", file=sys.stderr, flush=True)
         drawn = simulate_cohort(n_samples=n_samples, n_cpgs=cpgs, n_genes=genes, n_cancers=1, seed=2020)
         clinical = drawn.clinical.assign(cancer_type=[name for name, n in sizes.items() for _ in range(n)])
-        write_cohort(Cohort(drawn.samples, drawn.cpgs, drawn.genes, drawn.methylation, drawn.expression,
-                            clinical, drawn.provenance), path)
+        write_cohort(
+            Cohort(
+                drawn.samples, drawn.cpgs, drawn.genes, drawn.methylation, drawn.expression, clinical, drawn.provenance
+            ),
+            path,
+        )
     return sizes
 
 
@@ -84,7 +103,7 @@ def worker(kind: str, args: list[str]) -> dict:
         read_cohort(args[0], *args[1:])
     status = Path("/proc/self/status").read_text()
     peak_kb = int(next(line.split()[1] for line in status.splitlines() if line.startswith("VmHWM:")))
-    return {"seconds": time.perf_counter() - start, "peak_rss_gb": peak_kb / 1024 ** 2}
+    return {"seconds": time.perf_counter() - start, "peak_rss_gb": peak_kb / 1024**2}
 
 
 def measure(kind: str, *args, source: Path | None = None) -> dict:
@@ -93,15 +112,21 @@ def measure(kind: str, *args, source: Path | None = None) -> dict:
 
     env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONPATH": str(source or ROOT / "src")}
     started = time.perf_counter()
-    done = subprocess.run([sys.executable, __file__, "--worker", kind, *map(str, args)], env=env,
-                          stdout=subprocess.PIPE, text=True, check=True)
+    done = subprocess.run(
+        [sys.executable, __file__, "--worker", kind, *map(str, args)],
+        env=env,
+        stdout=subprocess.PIPE,
+        text=True,
+        check=True,
+    )
     return {**json.loads(done.stdout.strip().splitlines()[-1]), "process_seconds": time.perf_counter() - started}
 
 
 def source_at(revision: str, directory: Path) -> Path:
     """The package's source at a git revision, extracted into `directory`."""
-    archive = subprocess.run(["git", "-C", str(ROOT), "archive", revision, "src"], stdout=subprocess.PIPE,
-                             check=True).stdout
+    archive = subprocess.run(
+        ["git", "-C", str(ROOT), "archive", revision, "src"], stdout=subprocess.PIPE, check=True
+    ).stdout
     with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
         tar.extractall(directory, filter="data")
     return directory / "src"
@@ -111,12 +136,34 @@ def baseline_steps(cohort: Path, work: Path, source: Path | None) -> dict:
     """FIT (mean) and EVALUATE of BRCA at 50 % missing, each in its own process."""
     split, model, imputed = work / "split.json", work / "model", work / "imputed.tsv.gz"
     common = ["--cohort", str(cohort)]
-    measure("cli", "split", *common, "--cancer", "BRCA", "--missing-rate", "0.5", "--seed", "1",
-            "--out", split, source=source)
+    measure(
+        "cli",
+        "split",
+        *common,
+        "--cancer",
+        "BRCA",
+        "--missing-rate",
+        "0.5",
+        "--seed",
+        "1",
+        "--out",
+        split,
+        source=source,
+    )
     fit = measure("cli", "fit", "--method", "mean", *common, "--split", split, "--out", model, source=source)
     measure("cli", "impute", "--model", model, *common, "--split", split, "--out", imputed, source=source)
-    evaluate = measure("cli", "evaluate", *common, "--split", split, "--imputed", imputed,
-                       "--out", work / "metrics.json", source=source)
+    evaluate = measure(
+        "cli",
+        "evaluate",
+        *common,
+        "--split",
+        split,
+        "--imputed",
+        imputed,
+        "--out",
+        work / "metrics.json",
+        source=source,
+    )
     return {"fit_mean": fit, "evaluate": evaluate}
 
 
@@ -131,27 +178,32 @@ def study_bytes(pool: int, cancers: dict[str, int]) -> dict:
         "SELECT": (n, 0, n * pool),
         "PRETRAIN": (n, n * pool, n * pool),
         "SPLIT": (n * designs, n * designs * pool, designs * every_cancer),
-        **{name: (n * runs, n * runs * pool, runs * every_cancer)
-           for name in ("FIT", "IMPUTE", "EVALUATE", "DOWNSTREAM")},
+        **{
+            name: (n * runs, n * runs * pool, runs * every_cancer)
+            for name in ("FIT", "IMPUTE", "EVALUATE", "DOWNSTREAM")
+        },
     }
     before, now = sum(r[1] for r in rows.values()), sum(r[2] for r in rows.values())
-    return {"processes": {name: {"tasks": t, "before": b, "now": a} for name, (t, b, a) in rows.items()},
-            "total": {"before": before, "now": now, "ratio": before / now}}
+    return {
+        "processes": {name: {"tasks": t, "before": b, "now": a} for name, (t, b, a) in rows.items()},
+        "total": {"before": before, "now": now, "ratio": before / now},
+    }
 
 
 def study_cost(results: dict, values_per_sample: int) -> dict:
     """Staged and read bytes of the study; network models, staged alike both ways, apart."""
     n = len(TARGETS)
     designs = DESIGN["missing_rates"] * DESIGN["replicates"]
-    models = {"FIT (pretrained network in)": n * designs * DESIGN["transfer_methods"] * results["model_bytes"],
-              "IMPUTE (fitted network in)": n * designs * DESIGN["network_methods"] * results["model_bytes"]}
+    models = {
+        "FIT (pretrained network in)": n * designs * DESIGN["transfer_methods"] * results["model_bytes"],
+        "IMPUTE (fitted network in)": n * designs * DESIGN["network_methods"] * results["model_bytes"],
+    }
     staged = study_bytes(results["pool_bytes"], results["cancer_bytes"])
     extra = sum(models.values())
     staged["with_models"] = {"before": staged["total"]["before"] + extra, "now": staged["total"]["now"] + extra}
     staged["with_models"]["ratio"] = staged["with_models"]["before"] / staged["with_models"]["now"]
     sizes = results["shape"]["cancers"]
-    read = study_bytes(sum(sizes.values()) * values_per_sample,
-                       {c: sizes[c] * values_per_sample for c in TARGETS})
+    read = study_bytes(sum(sizes.values()) * values_per_sample, {c: sizes[c] * values_per_sample for c in TARGETS})
     read["processes"]["SELECT"]["now"] = sum(sizes[c] for c in TARGETS) * values_per_sample  # its rows alone
     read["total"]["now"] = sum(row["now"] for row in read["processes"].values())
     read["total"]["ratio"] = read["total"]["before"] / read["total"]["now"]
@@ -166,8 +218,18 @@ def overheads(pool: Path, brca: Path, work: Path) -> dict:
         "read_pool": measure("read", pool),
         "read_brca_rows_of_pool": measure("read", pool, "BRCA"),
         "read_brca_file": measure("read", brca),
-        "fit_ridge_cv_brca": measure("cli", "fit", "--method", "ridge-cv", "--cohort", brca,
-                                     "--split", work / "after_file" / "split.json", "--out", work / "ridge"),
+        "fit_ridge_cv_brca": measure(
+            "cli",
+            "fit",
+            "--method",
+            "ridge-cv",
+            "--cohort",
+            brca,
+            "--split",
+            work / "after_file" / "split.json",
+            "--out",
+            work / "ridge",
+        ),
     }
 
 
@@ -203,8 +265,11 @@ def main() -> None:
     results["study"] = study_cost(results, 4 * (args.cpgs + args.genes))
     with tempfile.TemporaryDirectory() as tmp:
         before = source_at(args.before, Path(tmp))
-        print(f"baseline steps: code at {args.before} on the pool, now on the pool and on BRCA's file",
-              file=sys.stderr, flush=True)
+        print(
+            f"baseline steps: code at {args.before} on the pool, now on the pool and on BRCA's file",
+            file=sys.stderr,
+            flush=True,
+        )
         results["steps"] = {
             f"{args.before}, pool": baseline_steps(pool, data / "before", before),
             "now, pool": baseline_steps(pool, data / "after_pool", None),
@@ -222,16 +287,22 @@ def print_tables(results: dict) -> None:
     print("| --- | ---: | ---: | ---: | ---: | ---: |")
     for name, row in staged["processes"].items():
         got = read["processes"][name]
-        print(f"| {name} | {row['tasks']:,} | {row['before'] / tb:.2f} | {row['now'] / tb:.3f} "
-              f"| {got['before'] / tb:.2f} | {got['now'] / tb:.3f} |")
+        print(
+            f"| {name} | {row['tasks']:,} | {row['before'] / tb:.2f} | {row['now'] / tb:.3f} "
+            f"| {got['before'] / tb:.2f} | {got['now'] / tb:.3f} |"
+        )
     total, got = staged["total"], read["total"]
-    print(f"| cohort files, all | | {total['before'] / tb:.2f} | {total['now'] / tb:.3f} "
-          f"({total['ratio']:.1f}x less) | {got['before'] / tb:.2f} | {got['now'] / tb:.3f} ({got['ratio']:.1f}x less) |")
+    print(
+        f"| cohort files, all | | {total['before'] / tb:.2f} | {total['now'] / tb:.3f} "
+        f"({total['ratio']:.1f}x less) | {got['before'] / tb:.2f} | {got['now'] / tb:.3f} ({got['ratio']:.1f}x less) |"
+    )
     for name, value in study["network_models"].items():
         print(f"| network models, {name} | | {value / tb:.2f} | {value / tb:.2f} | | |")
     both = staged["with_models"]
-    print(f"| cohorts and network models | | {both['before'] / tb:.2f} | {both['now'] / tb:.2f} "
-          f"({both['ratio']:.1f}x less) | | |")
+    print(
+        f"| cohorts and network models | | {both['before'] / tb:.2f} | {both['now'] / tb:.2f} "
+        f"({both['ratio']:.1f}x less) | | |"
+    )
     print("\n| step | seconds | peak RSS (GB) |\n| --- | ---: | ---: |")
     for where, steps in results["steps"].items():
         for step, m in steps.items():

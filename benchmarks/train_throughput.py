@@ -43,38 +43,69 @@ def main() -> None:
         print(json.dumps(measure(tf, args.measure, args.batch_size, args.steps)))
         return
 
-    results = {"machine": _machine(tf), "network": PAPER, "batch_size": args.batch_size,
-               "flop_per_sample": flop_per_sample(PAPER)}
+    results = {
+        "machine": _machine(tf),
+        "network": PAPER,
+        "batch_size": args.batch_size,
+        "flop_per_sample": flop_per_sample(PAPER),
+    }
     results["peak_gflops"] = {dtype: matmul_peak(tf, dtype) for dtype in ("float32", "bfloat16")}
     rounds = {name: [] for name in CONFIGURATIONS}
     for round_ in range(args.rounds):
         for name in CONFIGURATIONS:
             # A fresh process each time: TensorFlow does not give back the memory of a
             # 187 M-weight model and its optimizer, and earlier runs must not warm later ones.
-            child = subprocess.run([sys.executable, __file__, "--measure", name, "--steps", str(args.steps),
-                                    "--batch-size", str(args.batch_size)], check=True, capture_output=True, text=True)
+            child = subprocess.run(
+                [
+                    sys.executable,
+                    __file__,
+                    "--measure",
+                    name,
+                    "--steps",
+                    str(args.steps),
+                    "--batch-size",
+                    str(args.batch_size),
+                ],
+                check=True,
+                capture_output=True,
+                text=True,
+            )
             rounds[name].append(json.loads(child.stdout.strip().splitlines()[-1]))
-            print(f"round {round_ + 1}/{args.rounds} {name}: {rounds[name][-1]['samples_per_s']:.1f} samples/s", flush=True)
-    runs = {name: {key: float(np.median([r[key] for r in measured])) for key in measured[0]}
-            | {"samples_per_s_rounds": [r["samples_per_s"] for r in measured]}
-            for name, measured in rounds.items()}
+            print(
+                f"round {round_ + 1}/{args.rounds} {name}: {rounds[name][-1]['samples_per_s']:.1f} samples/s",
+                flush=True,
+            )
+    runs = {
+        name: {key: float(np.median([r[key] for r in measured])) for key in measured[0]}
+        | {"samples_per_s_rounds": [r["samples_per_s"] for r in measured]}
+        for name, measured in rounds.items()
+    }
     baseline = runs["keras_fit_float32"]["samples_per_s"]
     for name, run in runs.items():
         run["gflops"] = run["samples_per_s"] * results["flop_per_sample"] / 1e9
         run["speedup_vs_keras_float32"] = run["samples_per_s"] / baseline
-        print(f"{name:26s} {run['samples_per_s']:7.1f} samples/s {run['gflops']:6.1f} GFLOP/s "
-              f"x{run['speedup_vs_keras_float32']:.2f}" +
-              (f"  update {100 * run['update_share']:.0f}% of the step" if "update_share" in run else ""), flush=True)
+        print(
+            f"{name:26s} {run['samples_per_s']:7.1f} samples/s {run['gflops']:6.1f} GFLOP/s "
+            f"x{run['speedup_vs_keras_float32']:.2f}"
+            + (f"  update {100 * run['update_share']:.0f}% of the step" if "update_share" in run else ""),
+            flush=True,
+        )
     results["runs"] = runs
     results["keras_adam_update_s"] = keras_update_time(tf, args.steps)
     results["keras_adam_update_share"] = results["keras_adam_update_s"] * baseline / args.batch_size
-    print(f"peaks: fp32 {results['peak_gflops']['float32']:.0f}, bf16 {results['peak_gflops']['bfloat16']:.0f} GFLOP/s; "
-          f"Keras' Adam update alone {results['keras_adam_update_s']:.3f} s "
-          f"({100 * results['keras_adam_update_share']:.0f}% of a Keras fp32 step)", flush=True)
+    print(
+        f"peaks: fp32 {results['peak_gflops']['float32']:.0f}, bf16 {results['peak_gflops']['bfloat16']:.0f} GFLOP/s; "
+        f"Keras' Adam update alone {results['keras_adam_update_s']:.3f} s "
+        f"({100 * results['keras_adam_update_share']:.0f}% of a Keras fp32 step)",
+        flush=True,
+    )
     results["convergence"] = convergence()
-    print(f"converged held-out RMSE: fp32 {results['convergence']['float32']['rmse']:.4f}, "
-          f"bf16 {results['convergence']['bfloat16']['rmse']:.4f} "
-          f"({100 * results['convergence']['relative_difference']:+.2f} %)", flush=True)
+    print(
+        f"converged held-out RMSE: fp32 {results['convergence']['float32']['rmse']:.4f}, "
+        f"bf16 {results['convergence']['bfloat16']['rmse']:.4f} "
+        f"({100 * results['convergence']['relative_difference']:+.2f} %)",
+        flush=True,
+    )
     OUT.mkdir(exist_ok=True)
     (OUT / "train_throughput.json").write_text(json.dumps(results, indent=2) + "\n")
 
@@ -111,16 +142,18 @@ def matmul_peak(tf, dtype: str, n: int = 4096, repeats: int = 6) -> float:
     for _ in range(repeats):
         result = product()
     result.numpy()
-    return 2.0 * n ** 3 * repeats / (time.perf_counter() - start) / 1e9
+    return 2.0 * n**3 * repeats / (time.perf_counter() - start) / 1e9
 
 
 def _paper_model(tf, dtype_policy=None):
     from tdimpute.models.training import rmse
 
     keras = tf.keras
-    layers = [keras.Input(shape=(PAPER[0],)),
-              keras.layers.Dense(PAPER[1], activation="sigmoid", dtype=dtype_policy),
-              keras.layers.Dense(PAPER[2], activation="sigmoid", dtype=dtype_policy)]
+    layers = [
+        keras.Input(shape=(PAPER[0],)),
+        keras.layers.Dense(PAPER[1], activation="sigmoid", dtype=dtype_policy),
+        keras.layers.Dense(PAPER[2], activation="sigmoid", dtype=dtype_policy),
+    ]
     model = keras.Sequential(layers)
     model.compile(optimizer=keras.optimizers.Adam(1e-4), loss=rmse)
     return model
@@ -140,8 +173,9 @@ def tdimpute_loop(tf, X, Y, steps: int, precision: str) -> dict:
     from tdimpute.models.training import TrainingSettings, _Loop
 
     model = _paper_model(tf)
-    loop = _Loop(tf, model, TrainingSettings(epochs=1, batch_size=len(X), learning_rate=1e-4, seed=0,
-                                             compute_dtype=precision))
+    loop = _Loop(
+        tf, model, TrainingSettings(epochs=1, batch_size=len(X), learning_rate=1e-4, seed=0, compute_dtype=precision)
+    )
     X, Y, rows = tf.constant(X), tf.constant(Y), tf.range(len(X))
     for _ in range(2):
         float(loop.step(X, Y, rows))
@@ -189,21 +223,30 @@ def convergence(n_train: int = 600, n_test: int = 200, cpgs: int = 3000, genes: 
     result = {"n_train": n_train, "n_test": n_test, "cpgs": cpgs, "genes": genes, "epochs": 60}
     for precision in ("float32", "bfloat16"):
         start = time.perf_counter()
-        model = imputer_class("tdimpute-self")(hidden=[1000], epochs=60, batch_size=16, learning_rate=1e-4,
-                                               precision=precision, seed=0)
+        model = imputer_class("tdimpute-self")(
+            hidden=[1000], epochs=60, batch_size=16, learning_rate=1e-4, precision=precision, seed=0
+        )
         model.fit(X.iloc[:n_train], Y.iloc[:n_train])
         error = model.predict(X.iloc[n_train:]).to_numpy() - Y.iloc[n_train:].to_numpy()
-        result[precision] = {"rmse": float(np.sqrt(np.mean(error ** 2))), "final_loss": model.history_[-1],
-                             "seconds": time.perf_counter() - start}
+        result[precision] = {
+            "rmse": float(np.sqrt(np.mean(error**2))),
+            "final_loss": model.history_[-1],
+            "seconds": time.perf_counter() - start,
+        }
     result["relative_difference"] = result["bfloat16"]["rmse"] / result["float32"]["rmse"] - 1
     return result
 
 
 def _machine(tf) -> dict:
     flags = Path("/proc/cpuinfo").read_text() if Path("/proc/cpuinfo").exists() else ""
-    return {"cpu_count": os.cpu_count(), "processor": platform.processor() or platform.machine(),
-            "avx512_bf16": "avx512_bf16" in flags, "amx_bf16": "amx_bf16" in flags,
-            "gpus": [d.name for d in tf.config.list_physical_devices("GPU")], "tensorflow": tf.__version__}
+    return {
+        "cpu_count": os.cpu_count(),
+        "processor": platform.processor() or platform.machine(),
+        "avx512_bf16": "avx512_bf16" in flags,
+        "amx_bf16": "amx_bf16" in flags,
+        "gpus": [d.name for d in tf.config.list_physical_devices("GPU")],
+        "tensorflow": tf.__version__,
+    }
 
 
 if __name__ == "__main__":

@@ -25,18 +25,20 @@ def main() -> None:
     barcodes = [f"TCGA-T{c[0]}-{i + 1:04d}-01A" for i, c in enumerate(cohort.clinical["cancer_type"])]
     methylation = pd.DataFrame(cohort.methylation, index=barcodes, columns=cohort.cpgs)
     expression = pd.DataFrame(cohort.expression, index=barcodes, columns=cohort.genes)
-    methylation.iloc[3, 7] = np.nan            # one missing beta value: its CpG is dropped
+    methylation.iloc[3, 7] = np.nan  # one missing beta value: its CpG is dropped
     expression = expression.drop(index=barcodes[:6])  # six samples lack RNA-seq
     OUT.mkdir(parents=True, exist_ok=True)
     for name, frame in [("methylation", methylation), ("expression", expression)]:
         with gzip.GzipFile(OUT / f"{name}.tsv.gz", "wb", mtime=0) as out:
             out.write(frame.T.to_csv(sep="\t", index_label="sample", float_format="%.5f", na_rep="NA").encode())
-    clinical = pd.DataFrame({
-        "sample": [b.replace("-", ".") for b in barcodes],   # Xena-style ids, normalised on reading
-        "cancer type abbreviation": cohort.clinical["cancer_type"],
-        "OS": cohort.clinical["os_event"].astype(int),
-        "OS.time": cohort.clinical["os_time"],
-    })
+    clinical = pd.DataFrame(
+        {
+            "sample": [b.replace("-", ".") for b in barcodes],  # Xena-style ids, normalised on reading
+            "cancer type abbreviation": cohort.clinical["cancer_type"],
+            "OS": cohort.clinical["os_event"].astype(int),
+            "OS.time": cohort.clinical["os_time"],
+        }
+    )
     clinical.to_csv(OUT / "clinical.tsv", sep="\t", index=False)
     write_samplesheet(methylation, expression, clinical, cohort.clinical["cancer_type"].to_numpy())
 
@@ -47,8 +49,10 @@ def write_samplesheet(methylation, expression, clinical, cancers) -> None:
     lines = ["cohort,methylation,expression,clinical"]
     for cancer in sorted(set(cancers)):
         mine = methylation.index[cancers == cancer]
-        for name, frame in [("methylation", methylation.loc[mine]),
-                            ("expression", expression.loc[expression.index.isin(mine)])]:
+        for name, frame in [
+            ("methylation", methylation.loc[mine]),
+            ("expression", expression.loc[expression.index.isin(mine)]),
+        ]:
             with gzip.GzipFile(folder / f"{cancer}.{name}.tsv.gz", "wb", mtime=0) as out:
                 out.write(frame.T.to_csv(sep="\t", index_label="sample", float_format="%.5f", na_rep="NA").encode())
         table = clinical[cancers == cancer]

@@ -16,8 +16,9 @@ LUAD = ROOT.parent / "shared" / "data" / "tcga_luad"
 def run_cli(*args: str, check: bool = True) -> subprocess.CompletedProcess:
     """Run `tdimpute ARGS` in a fresh interpreter, as Nextflow does."""
     env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
-    result = subprocess.run([sys.executable, "-m", "tdimpute", *map(str, args)],
-                            capture_output=True, text=True, env=env)
+    result = subprocess.run(
+        [sys.executable, "-m", "tdimpute", *map(str, args)], capture_output=True, text=True, env=env
+    )
     if check and result.returncode != 0:
         raise AssertionError(f"tdimpute {' '.join(map(str, args))} failed:\n{result.stderr}")
     return result
@@ -27,8 +28,7 @@ def run_cli(*args: str, check: bool = True) -> subprocess.CompletedProcess:
 def small_cohort():
     from tdimpute.simulate import simulate_cohort
 
-    return simulate_cohort(n_samples=180, n_cpgs=120, n_genes=40, n_cancers=3,
-                           missing_fraction=0.1, seed=7)
+    return simulate_cohort(n_samples=180, n_cpgs=120, n_genes=40, n_cancers=3, missing_fraction=0.1, seed=7)
 
 
 @pytest.fixture(scope="session")

@@ -20,7 +20,9 @@ from pathlib import Path
 
 DATA = Path(__file__).resolve().parents[1] / "assets" / "test_data"
 PANCAN = {  # name on the hub: the test file it serves
-    "jhu-usc.edu_PANCAN_HumanMethylation450.betaValue_whitelisted.tsv.synapse_download_5096262.xena.gz": "methylation.tsv.gz",
+    "jhu-usc.edu_PANCAN_HumanMethylation450.betaValue_whitelisted.tsv.synapse_download_5096262.xena.gz": (
+        "methylation.tsv.gz"
+    ),
     "EB++AdjustPANCAN_IlluminaHiSeq_RNASeqV2.geneExp.xena.gz": "expression.tsv.gz",
     "Survival_SupplementalTable_S1_20171025_xena_sp": "clinical.tsv",
     "TCGA_phenotype_denseDataOnlyDownload.tsv.gz": "expression.tsv.gz",  # any file: not read

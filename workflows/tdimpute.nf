@@ -42,7 +42,6 @@ workflow TDIMPUTE {
     ch_downstream  = channel.empty()
     ch_completed   = channel.empty()
     ch_reliability = channel.empty()
-    ch_figures     = channel.empty()
     ch_survival    = channel.empty()
     if (options.mode == 'benchmark') {
         BENCHMARK(ch_cancer_cohorts, selectedMethods(options.methods, registry), registry, ch_cohort, options)
@@ -50,8 +49,7 @@ workflow TDIMPUTE {
         ch_accuracy   = BENCHMARK.out.summary
         ch_downstream = BENCHMARK.out.downstream
         ch_models     = BENCHMARK.out.models
-        ch_figures    = BENCHMARK.out.figures
-        // Kaplan-Meier figures of the first replicate of the recommended method.
+        // Kaplan-Meier curves of the first replicate of the recommended method.
         ch_survival   = BENCHMARK.out.analyses
             .filter { meta, _folder -> meta.replicate == 1 && meta.method == options.impute_method }
             .map { _meta, folder -> folder }
@@ -72,7 +70,7 @@ workflow TDIMPUTE {
 
     REPORT(
         ch_cohort_summaries,
-        ch_accuracy, ch_downstream, ch_models, ch_completed, ch_reliability, ch_figures, ch_survival,
+        ch_accuracy, ch_downstream, ch_models, ch_completed, ch_reliability, ch_survival,
         ch_versions_file,
         options,
     )

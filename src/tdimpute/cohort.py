@@ -89,9 +89,7 @@ class Cohort:
         index = {s: i for i, s in enumerate(self.samples)}
         missing = [s for s in sample_ids if s not in index]
         if missing:
-            raise TdimputeError(
-                f"{len(missing)} {what} are not in the cohort, e.g. {missing[0]!r}"
-            )
+            raise TdimputeError(f"{len(missing)} {what} are not in the cohort, e.g. {missing[0]!r}")
         return np.array([index[s] for s in sample_ids], dtype=np.int64)
 
     def summary(self) -> dict:
@@ -111,13 +109,9 @@ def validate(cohort: Cohort) -> None:
     _check_ids(cohort.cpgs, "CpG")
     _check_ids(cohort.genes, "gene")
     if cohort.methylation.shape != (n, len(cohort.cpgs)):
-        raise TdimputeError(
-            f"methylation has shape {cohort.methylation.shape}, expected ({n}, {len(cohort.cpgs)})"
-        )
+        raise TdimputeError(f"methylation has shape {cohort.methylation.shape}, expected ({n}, {len(cohort.cpgs)})")
     if cohort.expression.shape != (n, len(cohort.genes)):
-        raise TdimputeError(
-            f"expression has shape {cohort.expression.shape}, expected ({n}, {len(cohort.genes)})"
-        )
+        raise TdimputeError(f"expression has shape {cohort.expression.shape}, expected ({n}, {len(cohort.genes)})")
     if len(cohort.clinical) != n:
         raise TdimputeError(f"clinical table has {len(cohort.clinical)} rows for {n} samples")
     missing_cols = [c for c in REQUIRED_CLINICAL if c not in cohort.clinical.columns]
@@ -189,20 +183,29 @@ def write_cohort(cohort: Cohort, path: str | Path) -> None:
         f.attrs["format_version"] = FORMAT_VERSION
         f.attrs["provenance"] = json.dumps(cohort.provenance, sort_keys=True)
         for name in ("samples", "cpgs", "genes"):
-            f.create_dataset(name, data=getattr(cohort, name).astype(str).astype(object),
-                             dtype=strings, track_times=False)
+            f.create_dataset(
+                name, data=getattr(cohort, name).astype(str).astype(object), dtype=strings, track_times=False
+            )
         for name in ("methylation", "expression"):
             values = getattr(cohort, name)
-            f.create_dataset(name, data=values, chunks=_row_chunks(values.shape), compression="gzip",
-                             compression_opts=4, shuffle=True, track_times=False)
+            f.create_dataset(
+                name,
+                data=values,
+                chunks=_row_chunks(values.shape),
+                compression="gzip",
+                compression_opts=4,
+                shuffle=True,
+                track_times=False,
+            )
         clinical = h5py.Group(h5py.h5g.create(f.id, b"clinical", gcpl=_untimed(h5py.h5p.GROUP_CREATE)))
         for col in cohort.clinical.columns:
             values = cohort.clinical[col]
             if values.dtype.kind in "ifb":
                 clinical.create_dataset(col, data=values.to_numpy(dtype=np.float64), track_times=False)
             else:
-                clinical.create_dataset(col, data=values.astype(str).to_numpy(dtype=object),
-                                        dtype=strings, track_times=False)
+                clinical.create_dataset(
+                    col, data=values.astype(str).to_numpy(dtype=object), dtype=strings, track_times=False
+                )
 
 
 def _row_chunks(shape: tuple[int, int]) -> tuple[int, int]:
@@ -236,10 +239,9 @@ def read_cohort(path: str | Path, cancer: str | None = None) -> Cohort:
         with h5py.File(path, "r") as f:
             if f.attrs.get("format") != FORMAT:
                 raise TdimputeError(f"{path} is not a tdimpute cohort file")
-            clinical = pd.DataFrame({
-                col: (ds.asstr()[:] if ds.dtype.kind == "O" else ds[:])
-                for col, ds in f["clinical"].items()
-            })
+            clinical = pd.DataFrame(
+                {col: (ds.asstr()[:] if ds.dtype.kind == "O" else ds[:]) for col, ds in f["clinical"].items()}
+            )
             rows = np.arange(len(clinical)) if cancer is None else _rows_of_cancer(clinical, cancer)
             return Cohort(
                 samples=f["samples"].asstr()[:][rows],
@@ -271,5 +273,5 @@ def _read_rows(dataset: h5py.Dataset, rows: np.ndarray) -> np.ndarray:
     parts = []
     for start in np.unique(rows // band) * band:
         wanted = rows[(rows >= start) & (rows < start + band)]
-        parts.append(dataset[start: start + band][wanted - start])
+        parts.append(dataset[start : start + band][wanted - start])
     return np.concatenate(parts)

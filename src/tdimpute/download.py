@@ -60,8 +60,15 @@ def survival_file(hub: str = PANCAN_HUB) -> Remote:
     return Remote(f"{hub}/{quote(PANCAN_FILES[2])}", PANCAN_FILES[2])
 
 
-def download_cohorts(folder: Path, cohorts: list[str], pancan: bool = False, survival: bool = False,
-                     tcga_hub: str = TCGA_HUB, pancan_hub: str = PANCAN_HUB, retries: int = 5) -> Path | None:
+def download_cohorts(
+    folder: Path,
+    cohorts: list[str],
+    pancan: bool = False,
+    survival: bool = False,
+    tcga_hub: str = TCGA_HUB,
+    pancan_hub: str = PANCAN_HUB,
+    retries: int = 5,
+) -> Path | None:
     """Each TCGA cohort's matrices (with `survival`, the Pan-Cancer survival table as every
     cohort's clinical table), or the Pan-Cancer Atlas as one cohort, into `folder`; returns the
     samplesheet of them written there (None when only the survival table was asked for)."""
@@ -69,16 +76,17 @@ def download_cohorts(folder: Path, cohorts: list[str], pancan: bool = False, sur
 
     fetched = {cohort: [download(r, folder, retries) for r in cohort_files(cohort, tcga_hub)] for cohort in cohorts}
     table = download(survival_file(pancan_hub), folder, retries) if survival or pancan else None
-    rows = [CohortFiles(cohort.upper(), methylation, expression, table or clinical)
-            for cohort, (methylation, expression, clinical) in fetched.items()]
+    rows = [
+        CohortFiles(cohort.upper(), methylation, expression, table or clinical)
+        for cohort, (methylation, expression, clinical) in fetched.items()
+    ]
     if pancan:
         methylation, expression, *_ = [download(r, folder, retries) for r in pancan_files(pancan_hub)]
         rows.append(CohortFiles("PANCAN", methylation, expression, table))
     return write_samplesheet(rows, folder) if rows else None
 
 
-def download(remote: Remote, folder: Path, retries: int = 5, timeout: float = 60.0,
-             backoff: float = 2.0) -> Path:
+def download(remote: Remote, folder: Path, retries: int = 5, timeout: float = 60.0, backoff: float = 2.0) -> Path:
     """Fetch one file into `folder` (see the module's description); returns its path."""
     target = folder / remote.name
     if target.is_file():

@@ -58,13 +58,15 @@ def per_gene_accuracy(truth: pd.DataFrame, imputed: pd.DataFrame) -> pd.DataFram
     variance = t.var(axis=0)
     with np.errstate(invalid="ignore", divide="ignore"):
         skill = np.where(variance > 0, 1.0 - mse / variance, np.nan)
-    return pd.DataFrame({
-        "gene": truth.columns,
-        "rmse": np.sqrt(mse),
-        "mae": np.mean(np.abs(p - t), axis=0),
-        "r2": squared_pearson(t, p, axis=0),
-        "skill": skill,
-    })
+    return pd.DataFrame(
+        {
+            "gene": truth.columns,
+            "rmse": np.sqrt(mse),
+            "mae": np.mean(np.abs(p - t), axis=0),
+            "r2": squared_pearson(t, p, axis=0),
+            "skill": skill,
+        }
+    )
 
 
 def _nan_average(average, values: np.ndarray) -> float:

@@ -19,11 +19,6 @@ def target_cancer(cancer: str | None, split: Split | None) -> str | None:
     return cancer if cancer is not None else (split.cancer if split else None)
 
 
-def target_cohort(cohort: Cohort, cancer: str | None, split: Split | None) -> Cohort:
-    """The samples of the cancer named by --cancer or by the split (they must agree)."""
-    return cohort.select_cancer(target_cancer(cancer, split))
-
-
 def methylation_frame(cohort: Cohort, rows: np.ndarray) -> pd.DataFrame:
     return pd.DataFrame(cohort.methylation[rows], index=cohort.samples[rows], columns=cohort.cpgs)
 
@@ -49,8 +44,9 @@ def imputation_rows(cohort: Cohort, split: Split | None) -> np.ndarray:
     return rows
 
 
-def fit_method(method: str, cohort: Cohort, split: Split | None, params: dict, seed: int = 0,
-               reliability_folds: int = 0) -> Imputer:
+def fit_method(
+    method: str, cohort: Cohort, split: Split | None, params: dict, seed: int = 0, reliability_folds: int = 0
+) -> Imputer:
     """Fit one method on the training samples; `tdimpute-notf` is the pretrained model as is.
 
     `seed` goes to the methods that draw random numbers; the others ignore it. With
@@ -59,8 +55,9 @@ def fit_method(method: str, cohort: Cohort, split: Split | None, params: dict, s
     """
     rows = training_rows(cohort, split)
     if reliability_folds and not 2 <= reliability_folds <= len(rows):  # checked before any fitting
-        raise TdimputeError(f"--reliability-folds must be between 2 and the {len(rows)} training samples, "
-                            f"got {reliability_folds}")
+        raise TdimputeError(
+            f"--reliability-folds must be between 2 and the {len(rows)} training samples, got {reliability_folds}"
+        )
     methylation, expression = methylation_frame(cohort, rows), expression_frame(cohort, rows)
     if method == "tdimpute-notf":
         if not params.get("pretrained"):
@@ -70,8 +67,9 @@ def fit_method(method: str, cohort: Cohort, split: Split | None, params: dict, s
         cls = imputer_class(method)
         unknown = sorted(set(params) - set(cls.options()))
         if unknown:
-            raise TdimputeError(f"method {method} takes no option "
-                                f"{', '.join('--' + u.replace('_', '-') for u in unknown)}")
+            raise TdimputeError(
+                f"method {method} takes no option {', '.join('--' + u.replace('_', '-') for u in unknown)}"
+            )
         if "seed" in cls.options():
             params = {**params, "seed": seed}
         model = cls(**params).fit(methylation, expression)
@@ -120,60 +118,43 @@ def evaluate(cohort: Cohort, split: Split, imputed: pd.DataFrame) -> tuple[dict,
     return {**_context(split), **accuracy(truth, imputed)}, per_gene_accuracy(truth, imputed)
 
 
-def downstream(cohort: Cohort, split: Split, imputed: pd.DataFrame,
-               known_prognostic: list[str] | None = None, top: int = 100, seed: int = 0) -> tuple[dict, dict]:
+def downstream(
+    cohort: Cohort,
+    split: Split,
+    imputed: pd.DataFrame,
+    known_prognostic: list[str] | None = None,
+    top: int = 100,
+    seed: int = 0,
+) -> tuple[dict, dict]:
     """The downstream analyses on the split's test samples, true against imputed expression."""
     from .downstream.analysis import compare
 
     rows, truth, imputed = held_out_truth_and_imputation(cohort, split, imputed)
     clinical = cohort.clinical.iloc[rows].set_index(truth.index)
-    summary, tables = compare(methylation_frame(cohort, rows), truth, imputed, clinical,
-                              known_prognostic, top=top, seed=seed)
+    summary, tables = compare(
+        methylation_frame(cohort, rows), truth, imputed, clinical, known_prognostic, top=top, seed=seed
+    )
     return {**_context(split), **summary}, tables
 
 
-def complete(cohort: Cohort, imputed: pd.DataFrame, top: int = 100,
-             seed: int = 0) -> tuple[pd.DataFrame, dict[str, pd.DataFrame], dict]:
+def complete(
+    cohort: Cohort, imputed: pd.DataFrame, top: int = 100, seed: int = 0
+) -> tuple[pd.DataFrame, dict[str, pd.DataFrame], dict]:
     """The cohort's expression with its missing samples filled from `imputed`, and its
-    survival analysis: univariate Cox regression of every gene, then K-means (k = 2) of the
-    samples on the `top` most prognostic genes, as the benchmark's downstream analysis does.
+    survival analysis (`downstream.analysis.completed_survival`).
 
     Returns (completed expression, samples x genes; tables `prognosis` and `clusters`; summary).
-    The summary gives each cluster's share of imputed samples: a cluster made mostly of
-    imputed samples is more likely the imputation's mark than biology.
     """
-    from .downstream.analysis import kmeans_clusters, logrank_p
-    from .downstream.survival import univariate_cox
+    from .downstream.analysis import completed_survival
 
     lacking = cohort.samples[~cohort.has_expression]
     absent = pd.Index(lacking).difference(imputed.index)
     if len(absent):
-        raise TdimputeError(f"{len(absent)} samples without expression are not in the imputed file, "
-                            f"e.g. {absent[0]!r}")
+        raise TdimputeError(f"{len(absent)} samples without expression are not in the imputed file, e.g. {absent[0]!r}")
     completed = expression_frame(cohort, np.arange(len(cohort.samples)))
     completed.loc[lacking] = imputed.loc[lacking, completed.columns].to_numpy()
-    time = cohort.clinical["os_time"].to_numpy(float)
-    event = cohort.clinical["os_event"].to_numpy(float)
-    cox = univariate_cox(completed, time, event)
-    genes = cox["p"].dropna().sort_values(kind="stable").index[:top]
-    labels = kmeans_clusters(completed.loc[:, genes], seed)
-    known = np.isfinite(time) & np.isfinite(event)
-    was_imputed = ~cohort.has_expression
-    clusters = pd.DataFrame({"sample": completed.index, "cluster": labels, "imputed": was_imputed,
-                             "os_time": time, "os_event": event})
-    summary = {
-        "cancer_types": cohort.cancer_types,
-        "n_samples": int(len(completed)),
-        "n_observed": int(cohort.has_expression.sum()),
-        "n_imputed": int(len(lacking)),
-        "n_prognostic_genes_p05": int((cox["p"] <= 0.05).sum()),
-        "cluster_genes": int(len(genes)),
-        "cluster_logrank_p": logrank_p(time[known], event[known], labels[known]),
-        "cluster_sizes": [int((labels == c).sum()) for c in (0, 1)],
-        "cluster_imputed_share": [float(was_imputed[labels == c].mean()) if (labels == c).any() else None
-                                  for c in (0, 1)],
-    }
-    return completed, {"prognosis": cox, "clusters": clusters}, summary
+    tables, summary = completed_survival(completed, cohort.clinical, ~cohort.has_expression, top, seed)
+    return completed, tables, {"cancer_types": cohort.cancer_types, **summary}
 
 
 def _context(split: Split) -> dict:

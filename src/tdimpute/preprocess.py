@@ -27,6 +27,7 @@ import pandas as pd
 from scipy.stats import rankdata
 
 from . import __version__
+from .choices import DuplicateSamples, LogTransform, MethylationValues
 from .cohort import Cohort, check_beta_values
 from .errors import TdimputeError
 from .io.clinical import read_clinical
@@ -37,7 +38,6 @@ log = logging.getLogger(__name__)
 LOGGED_MAX = 30.0
 RAW_MIN = 50.0
 FEW_VARIABLE = 0.1  # warn when the variance filter keeps a smaller share of the CpGs
-METHYLATION_VALUES = ("beta", "m", "auto")
 # auto takes values outside [0, 1] as M-values only when centred on 0 with both signs common.
 M_MEDIAN_LIMIT = 1.0
 M_SIGN_SHARE = 0.1
@@ -45,14 +45,14 @@ M_SIGN_SHARE = 0.1
 
 @dataclass
 class PreprocessOptions:
-    log_transform: str = "auto"  # auto | yes | no
+    log_transform: LogTransform = LogTransform.AUTO
     min_variance: float = 0.05
     top_cpgs: int | None = None
     max_na_fraction: float = 0.0
     min_samples: int = 3
     quantile_normalise: bool = False  # onto the reference cohort's distributions
-    methylation_values: str = "beta"  # beta | m | auto
-    duplicate_samples: str = "first"  # first | mean | error: the readers' rule for replicate aliquots
+    methylation_values: MethylationValues = MethylationValues.BETA
+    duplicate_samples: DuplicateSamples = DuplicateSamples.FIRST  # the readers' rule for replicate aliquots
 
 
 class BetaValues:
@@ -61,10 +61,7 @@ class BetaValues:
     judged on its first block). `found` is what was read: {"beta"}, {"m"} or both."""
 
     def __init__(self, methylation_values: str) -> None:
-        if methylation_values not in METHYLATION_VALUES:
-            raise TdimputeError(f"--methylation-values must be one of {', '.join(METHYLATION_VALUES)}, "
-                                f"got {methylation_values!r}")
-        self.methylation_values = methylation_values
+        self.methylation_values = MethylationValues.of(methylation_values, "--methylation-values")
         self.found: set[str] = set()
 
     def of(self, blocks: Iterable[pd.DataFrame]) -> Iterator[pd.DataFrame]:
@@ -113,9 +110,14 @@ class CpgCounts:
 
     def warn_if_few_variable(self, options: PreprocessOptions) -> None:
         if self.complete and self.variable < FEW_VARIABLE * self.read:
-            log.warning("the variance filter kept %d of %d CpGs (variance >= %g, a threshold made for the "
-                        "485,000 probes of the 450k array): lower --min-variance (e.g. 0) or keep the most "
-                        "variable with --top-cpgs N", self.variable, self.read, options.min_variance)
+            log.warning(
+                "the variance filter kept %d of %d CpGs (variance >= %g, a threshold made for the "
+                "485,000 probes of the 450k array): lower --min-variance (e.g. 0) or keep the most "
+                "variable with --top-cpgs N",
+                self.variable,
+                self.read,
+                options.min_variance,
+            )
 
     def describe(self, options: PreprocessOptions) -> str:
         steps = [f"{self.complete} with NA share <= {options.max_na_fraction:g}"] if self.complete != self.read else []
@@ -130,12 +132,18 @@ def summary_line(cohort: Cohort) -> str:
     made = cohort.provenance
     options = PreprocessOptions(**made["options"])
     cpgs = CpgCounts(**made["cpg_counts"])
-    line = cpgs.describe(options) if "reference" not in made else \
-        f"the reference's {len(cohort.cpgs)} CpGs ({cpgs.read} read)"
+    line = (
+        cpgs.describe(options)
+        if "reference" not in made
+        else f"the reference's {len(cohort.cpgs)} CpGs ({cpgs.read} read)"
+    )
     values = ", read as M-values and converted to beta" if "m" in made.get("methylation_values", []) else ""
     replicated = made.get("samples_with_replicates", 0)
-    merged = (f"; {replicated} sample{'' if replicated == 1 else 's'} with replicate aliquots "
-              f"({options.duplicate_samples})") if replicated else ""
+    merged = (
+        (f"; {replicated} sample{'' if replicated == 1 else 's'} with replicate aliquots ({options.duplicate_samples})")
+        if replicated
+        else ""
+    )
     return f"{line}{values}; {len(cohort.genes)} of {made['genes_read']} genes kept{merged}"
 
 
@@ -143,13 +151,22 @@ def warn_if_nothing_to_impute(cohort: Cohort) -> None:
     cancers = cohort.clinical["cancer_type"].to_numpy()
     for cancer in cohort.cancer_types:
         if cohort.has_expression[cancers == cancer].all():
-            log.warning("%s: every sample has expression, so there is nothing to impute (a benchmark "
-                        "split still can); add samples with methylation alone to impute them", cancer)
+            log.warning(
+                "%s: every sample has expression, so there is nothing to impute (a benchmark "
+                "split still can); add samples with methylation alone to impute them",
+                cancer,
+            )
 
 
-def preprocess_files(methylation: Path, expression: Path, clinical: Path | None = None,
-                     cancer_type: str | None = None, options: PreprocessOptions | None = None,
-                     orientation: str = "auto", reference: Cohort | None = None) -> Cohort:
+def preprocess_files(
+    methylation: Path,
+    expression: Path,
+    clinical: Path | None = None,
+    cancer_type: str | None = None,
+    options: PreprocessOptions | None = None,
+    orientation: str = "auto",
+    reference: Cohort | None = None,
+) -> Cohort:
     """`preprocess` on one cohort's files: the methylation streamed block by block, replicate
     aliquots merged as `options.duplicate_samples` says (and counted in the provenance)."""
     options = options or PreprocessOptions()
@@ -189,8 +206,9 @@ def preprocess(
     _check_not_transposed(expression, "expression")
     betas = BetaValues(options.methylation_values)
     counts = CpgCounts()
-    methylation = _methylation_matrix(betas.of([methylation] if isinstance(methylation, pd.DataFrame) else methylation),
-                                      options, counts)
+    methylation = _methylation_matrix(
+        betas.of([methylation] if isinstance(methylation, pd.DataFrame) else methylation), options, counts
+    )
     genes_read = expression.shape[1]
     samples = methylation.index
     paired = samples.intersection(expression.index)
@@ -210,9 +228,7 @@ def preprocess(
         raise TdimputeError("quantile normalisation needs a reference cohort (--reference)")
     n_with_expression = int(expression.notna().all(axis=1).sum())
     if n_with_expression < options.min_samples:
-        raise TdimputeError(
-            f"only {n_with_expression} samples have both omics; at least {options.min_samples} needed"
-        )
+        raise TdimputeError(f"only {n_with_expression} samples have both omics; at least {options.min_samples} needed")
     cohort = Cohort(
         samples=samples.to_numpy(dtype=object),
         cpgs=methylation.columns.to_numpy(dtype=object),
@@ -255,9 +271,7 @@ def _expression_matrix(expression: pd.DataFrame, options: PreprocessOptions) -> 
             "expression must be complete or entirely NA"
         )
     if present.min() < 0:
-        raise TdimputeError(
-            f"expression has negative values (min {present.min():.4g}); expected counts or log2(x + 1)"
-        )
+        raise TdimputeError(f"expression has negative values (min {present.min():.4g}); expected counts or log2(x + 1)")
     if _needs_log(present.max(), options.log_transform):
         expression = np.log2(expression + 1.0)
     nonzero = (expression.fillna(0) != 0).any(axis=0)
@@ -265,16 +279,13 @@ def _expression_matrix(expression: pd.DataFrame, options: PreprocessOptions) -> 
 
 
 def _needs_log(maximum: float, log_transform: str) -> bool:
+    log_transform = LogTransform.of(log_transform, "--log-transform")
     if log_transform == "yes":
         return True
     if log_transform == "no":
         if maximum > LOGGED_MAX:
-            raise TdimputeError(
-                f"expression reaches {maximum:.4g} but --log-transform no says it is log2 scale"
-            )
+            raise TdimputeError(f"expression reaches {maximum:.4g} but --log-transform no says it is log2 scale")
         return False
-    if log_transform != "auto":
-        raise TdimputeError(f"log transform must be auto, yes or no, got {log_transform!r}")
     if maximum <= LOGGED_MAX:
         return False
     if maximum >= RAW_MIN:
@@ -285,8 +296,7 @@ def _needs_log(maximum: float, log_transform: str) -> bool:
     )
 
 
-def _methylation_matrix(blocks: Iterable[pd.DataFrame], options: PreprocessOptions,
-                        counts: CpgCounts) -> pd.DataFrame:
+def _methylation_matrix(blocks: Iterable[pd.DataFrame], options: PreprocessOptions, counts: CpgCounts) -> pd.DataFrame:
     """Check and filter blocks of CpGs one at a time; the CpGs kept, in file order. `counts`
     is filled in."""
     kept, variances, n_complete = [], [], 0
@@ -309,8 +319,7 @@ def _methylation_matrix(blocks: Iterable[pd.DataFrame], options: PreprocessOptio
         methylation = methylation.loc[:, methylation.columns.isin(top)]
     if methylation.shape[1] == 0:
         raise TdimputeError(
-            f"no CpG has variance >= {options.min_variance} (the largest is {variance.max():.4g}); "
-            "lower --min-variance"
+            f"no CpG has variance >= {options.min_variance} (the largest is {variance.max():.4g}); lower --min-variance"
         )
     if np.isfinite(options.min_variance):  # a pool passes -inf: it filtered and warned itself
         counts.warn_if_few_variable(options)
@@ -362,8 +371,9 @@ def quantile_normalise(values: np.ndarray, target: np.ndarray) -> np.ndarray:
     return np.interp(positions, grid, np.sort(target))
 
 
-def _onto_reference(methylation: pd.DataFrame, expression: pd.DataFrame,
-                    reference: Cohort) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _onto_reference(
+    methylation: pd.DataFrame, expression: pd.DataFrame, reference: Cohort
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Quantile-normalise both omics of an external cohort onto the reference cohort's."""
     beta = quantile_normalise(methylation.to_numpy(np.float64), quantile_target(reference.methylation))
     methylation = pd.DataFrame(beta, index=methylation.index, columns=methylation.columns)
@@ -375,8 +385,7 @@ def _onto_reference(methylation: pd.DataFrame, expression: pd.DataFrame,
     return methylation, expression
 
 
-def _clinical_table(samples: pd.Index, clinical: pd.DataFrame | None,
-                    cancer_type: str | None) -> pd.DataFrame:
+def _clinical_table(samples: pd.Index, clinical: pd.DataFrame | None, cancer_type: str | None) -> pd.DataFrame:
     table = pd.DataFrame(index=samples)
     if clinical is not None:
         table = table.join(clinical, how="left")

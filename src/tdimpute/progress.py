@@ -2,8 +2,9 @@
 
 Every module logs through `logging.getLogger(__name__)`, below the `tdimpute` logger that
 `configure_logging` (the command line) sets to write bare message lines on stderr, warnings
-prefixed `warning: `; the library warns through `warnings.warn`, which it routes there too. Long steps report through `progress`: a rich progress bar when stderr
-is a terminal, plain lines (the caller says which) otherwise, as Nextflow's task logs want.
+prefixed `warning: `; the library warns through `warnings.warn`, which it routes there too.
+Long steps report through `progress`: a rich progress bar when stderr is a terminal, plain
+lines (the caller says which) otherwise, as Nextflow's task logs want.
 Nested steps (a network trained within each reliability fold) share one live display.
 """
 
@@ -88,13 +89,28 @@ def progress(label: str, total: float | None, done: float = 0, shown: bool = Tru
 
 def _shared_bar():
     from rich.console import Console
-    from rich.progress import (BarColumn, Progress as Bar, TaskProgressColumn, TextColumn,
-                               TimeElapsedColumn, TimeRemainingColumn)
+    from rich.progress import (
+        BarColumn,
+        TaskProgressColumn,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+    from rich.progress import (
+        Progress as Bar,
+    )
 
     if _live["bar"] is None:
-        _live["bar"] = Bar(TextColumn("{task.description}"), BarColumn(), TaskProgressColumn(),
-                           TimeElapsedColumn(), TextColumn("<"), TimeRemainingColumn(),
-                           TextColumn("{task.fields[detail]}"), console=Console(stderr=True))
+        _live["bar"] = Bar(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            TaskProgressColumn(),
+            TimeElapsedColumn(),
+            TextColumn("<"),
+            TimeRemainingColumn(),
+            TextColumn("{task.fields[detail]}"),
+            console=Console(stderr=True),
+        )
         _live["bar"].start()
     _live["tasks"] += 1
     return _live["bar"]

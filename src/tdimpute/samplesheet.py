@@ -61,24 +61,30 @@ def read_samplesheet(path: str | Path, staged: str | Path | None = None) -> list
     locate = _staged_locator(path, Path(staged)) if staged is not None else _relative_locator(path)
     rows = []
     for number, row in enumerate(sheet.to_dict("records"), start=2):
-        files = {column: locate(number, column, row[column].strip()) for column in sheet.columns
-                 if column != "cohort" and row[column].strip()}
+        files = {
+            column: locate(number, column, row[column].strip())
+            for column in sheet.columns
+            if column != "cohort" and row[column].strip()
+        }
         if not row["cohort"].strip():
             raise TdimputeError(f"samplesheet {path} line {number}: no cohort name")
         if "methylation" not in files:
             raise TdimputeError(f"samplesheet {path} line {number}: no methylation file")
-        rows.append(CohortFiles(row["cohort"].strip(), files["methylation"], files.get("expression"),
-                                files.get("clinical")))
+        rows.append(
+            CohortFiles(row["cohort"].strip(), files["methylation"], files.get("expression"), files.get("clinical"))
+        )
     return rows
 
 
 def write_samplesheet(rows: list[CohortFiles], folder: Path) -> Path:
     """`folder/samplesheet.csv` naming the rows' files relative to the folder."""
+
     def name(file):
         return "" if file is None else Path(os.path.relpath(file, folder)).as_posix()
 
-    lines = [",".join(COLUMNS)] + [",".join([row.cohort, name(row.methylation), name(row.expression),
-                                             name(row.clinical)]) for row in rows]
+    lines = [",".join(COLUMNS)] + [
+        ",".join([row.cohort, name(row.methylation), name(row.expression), name(row.clinical)]) for row in rows
+    ]
     target = folder / SHEET_NAME
     target.write_text("\n".join(lines) + "\n")
     return target
@@ -127,9 +133,13 @@ def _staged_locator(sheet: Path, staged: Path):
     return locate
 
 
-def preprocess_pool(sources: list[CohortFiles], options: PreprocessOptions | None = None,
-                    orientation: str = "auto", provenance: dict | None = None,
-                    reference: Cohort | None = None) -> Cohort:
+def preprocess_pool(
+    sources: list[CohortFiles],
+    options: PreprocessOptions | None = None,
+    orientation: str = "auto",
+    provenance: dict | None = None,
+    reference: Cohort | None = None,
+) -> Cohort:
     """One cohort from every row of a samplesheet, filtered as one pooled matrix.
 
     With a `reference` cohort (an external cohort to align with a model trained on the
@@ -139,12 +149,18 @@ def preprocess_pool(sources: list[CohortFiles], options: PreprocessOptions | Non
     options = options or PreprocessOptions()
     statistics, betas = _CpgStatistics(), BetaValues(options.methylation_values)
     replicates = Replicates(options.duplicate_samples)
-    samples_of = {source.cohort: statistics.add_file(betas.of(read_matrix_chunks(
-                      source.methylation, orientation, "methylation", replicates=replicates)), source.methylation)
-                  for source in sources}
+    samples_of = {
+        source.cohort: statistics.add_file(
+            betas.of(read_matrix_chunks(source.methylation, orientation, "methylation", replicates=replicates)),
+            source.methylation,
+        )
+        for source in sources
+    }
     statistics.warn_if_partial([source.cohort for source in sources])
     counts = CpgCounts(read=statistics.n_cpgs)
-    selected, means = statistics.selection(options, counts) if reference is None else statistics.reference_cpgs(reference)
+    selected, means = (
+        statistics.selection(options, counts) if reference is None else statistics.reference_cpgs(reference)
+    )
     counts.kept = len(selected)
     methylation = pd.concat([_selected_cpgs(source, selected, orientation, betas, replicates) for source in sources])
     repeated = methylation.index[methylation.index.duplicated()]
@@ -153,12 +169,23 @@ def preprocess_pool(sources: list[CohortFiles], options: PreprocessOptions | Non
     methylation = methylation.fillna(means)
     expression = _pooled_expression(sources, orientation, replicates)
     # The pool decided every CpG filter; preprocess keeps what it is given.
-    kept_as_given = dataclasses.replace(options, min_variance=-np.inf, top_cpgs=None, max_na_fraction=0.0,
-                                        methylation_values="beta")
-    cohort = preprocess(methylation, expression, clinical=_pooled_clinical(sources, samples_of, methylation.index),
-                        options=kept_as_given, provenance=provenance, reference=reference)
-    cohort.provenance.update(options=options.__dict__, cpg_counts=counts.__dict__,
-                             methylation_values=sorted(betas.found), samples_with_replicates=len(replicates.samples))
+    kept_as_given = dataclasses.replace(
+        options, min_variance=-np.inf, top_cpgs=None, max_na_fraction=0.0, methylation_values="beta"
+    )
+    cohort = preprocess(
+        methylation,
+        expression,
+        clinical=_pooled_clinical(sources, samples_of, methylation.index),
+        options=kept_as_given,
+        provenance=provenance,
+        reference=reference,
+    )
+    cohort.provenance.update(
+        options=options.__dict__,
+        cpg_counts=counts.__dict__,
+        methylation_values=sorted(betas.found),
+        samples_with_replicates=len(replicates.samples),
+    )
     return cohort
 
 
@@ -204,8 +231,13 @@ class _CpgStatistics:
         """CpGs absent from some file cannot be pooled: say how many are left out."""
         partial = self.frame.index[self.frame["files"] < self.n_files]
         if len(partial):
-            log.warning("%d of %d CpGs are absent from some methylation file of %s and are left out, e.g. %r",
-                        len(partial), self.n_cpgs, ", ".join(cohorts), partial[0])
+            log.warning(
+                "%d of %d CpGs are absent from some methylation file of %s and are left out, e.g. %r",
+                len(partial),
+                self.n_cpgs,
+                ", ".join(cohorts),
+                partial[0],
+            )
 
     def selection(self, options: PreprocessOptions, counts: CpgCounts) -> tuple[pd.Index, pd.Series]:
         """The CpGs that pass, in first-file order, and their means (to fill NA with);
@@ -221,20 +253,23 @@ class _CpgStatistics:
         if options.top_cpgs is not None:
             kept = kept.sort_values(ascending=False, kind="stable").iloc[: options.top_cpgs]
         if kept.empty:
-            raise TdimputeError(f"no CpG has variance >= {options.min_variance} (the largest is "
-                                f"{variance.max():.4g}); lower --min-variance")
+            raise TdimputeError(
+                f"no CpG has variance >= {options.min_variance} (the largest is "
+                f"{variance.max():.4g}); lower --min-variance"
+            )
         counts.warn_if_few_variable(options)
         selected = table.index[table.index.isin(kept.index)]
         return selected, table.loc[selected, "mean"]
-
 
     def reference_cpgs(self, reference: Cohort) -> tuple[pd.Index, pd.Series]:
         """The reference's CpGs, each present in every file with at least one value."""
         table = self.frame[(self.frame["files"] == self.n_files) & (self.frame["count"] > 0)]
         absent = pd.Index(reference.cpgs).difference(table.index)
         if len(absent):
-            raise TdimputeError(f"{len(absent)} of the reference's {len(reference.cpgs)} CpGs have no value in "
-                                f"some file of the samplesheet, e.g. {absent[0]!r}")
+            raise TdimputeError(
+                f"{len(absent)} of the reference's {len(reference.cpgs)} CpGs have no value in "
+                f"some file of the samplesheet, e.g. {absent[0]!r}"
+            )
         selected = pd.Index(reference.cpgs)
         return selected, table.loc[selected, "mean"]
 
@@ -244,22 +279,32 @@ def _merge(a: pd.DataFrame, b: pd.DataFrame) -> pd.DataFrame:
     a, b = a.align(b, join="outer", fill_value=0)
     n = a["count"] + b["count"]
     delta = b["mean"] - a["mean"]
-    share = (b["count"] / n.where(n > 0, 1))
-    return pd.DataFrame({"count": n, "mean": a["mean"] + delta * share,
-                         "m2": a["m2"] + b["m2"] + delta ** 2 * a["count"] * share,
-                         "files": a["files"] + b["files"]}, index=a.index)
+    share = b["count"] / n.where(n > 0, 1)
+    return pd.DataFrame(
+        {
+            "count": n,
+            "mean": a["mean"] + delta * share,
+            "m2": a["m2"] + b["m2"] + delta**2 * a["count"] * share,
+            "files": a["files"] + b["files"],
+        },
+        index=a.index,
+    )
 
 
-def _selected_cpgs(source: CohortFiles, selected: pd.Index, orientation: str, betas: BetaValues,
-                   replicates: Replicates) -> pd.DataFrame:
-    blocks = [block.loc[:, block.columns.isin(selected)] for block in
-              betas.of(read_matrix_chunks(source.methylation, orientation, "methylation", replicates=replicates))]
+def _selected_cpgs(
+    source: CohortFiles, selected: pd.Index, orientation: str, betas: BetaValues, replicates: Replicates
+) -> pd.DataFrame:
+    blocks = [
+        block.loc[:, block.columns.isin(selected)]
+        for block in betas.of(read_matrix_chunks(source.methylation, orientation, "methylation", replicates=replicates))
+    ]
     return pd.concat(blocks, axis=1).loc[:, selected]
 
 
 def _pooled_expression(sources: list[CohortFiles], orientation: str, replicates: Replicates) -> pd.DataFrame:
-    frames = [read_matrix(s.expression, orientation, "expression", replicates=replicates)
-              for s in sources if s.expression]
+    frames = [
+        read_matrix(s.expression, orientation, "expression", replicates=replicates) for s in sources if s.expression
+    ]
     if not frames:
         raise TdimputeError("no cohort of the samplesheet has an expression file")
     genes = frames[0].columns
@@ -268,8 +313,12 @@ def _pooled_expression(sources: list[CohortFiles], orientation: str, replicates:
     every = pd.Index(dict.fromkeys(gene for frame in frames for gene in frame.columns))  # each gene once
     left_out = every[~every.isin(genes)]
     if len(left_out):
-        log.warning("%d of %d genes are absent from some expression file and are left out, e.g. %r",
-                    len(left_out), len(every), left_out[0])
+        log.warning(
+            "%d of %d genes are absent from some expression file and are left out, e.g. %r",
+            len(left_out),
+            len(every),
+            left_out[0],
+        )
     expression = pd.concat([frame.loc[:, genes] for frame in frames])
     repeated = expression.index[expression.index.duplicated()]
     if len(repeated):

@@ -23,8 +23,25 @@ from . import __version__
 from .cohort import Cohort
 from .errors import TdimputeError
 
-TCGA_NAMES = ("BRCA", "LUAD", "KIRC", "THCA", "HNSC", "PRAD", "LGG", "SKCM", "BLCA", "LIHC",
-              "LUSC", "STAD", "CESC", "COAD", "KIRP", "SARC", "UCEC")
+TCGA_NAMES = (
+    "BRCA",
+    "LUAD",
+    "KIRC",
+    "THCA",
+    "HNSC",
+    "PRAD",
+    "LGG",
+    "SKCM",
+    "BLCA",
+    "LIHC",
+    "LUSC",
+    "STAD",
+    "CESC",
+    "COAD",
+    "KIRP",
+    "SARC",
+    "UCEC",
+)
 
 
 def simulate_cohort(
@@ -80,10 +97,15 @@ def simulate_cohort(
             "source": "tdimpute simulate",
             "tdimpute_version": __version__,
             "parameters": {
-                "n_samples": n_samples, "n_cpgs": n_cpgs, "n_genes": n_genes,
-                "n_cancers": n_cancers, "missing_fraction": missing_fraction,
-                "n_latent": n_latent, "n_hidden": n_hidden,
-                "cancer_specificity": cancer_specificity, "seed": seed,
+                "n_samples": n_samples,
+                "n_cpgs": n_cpgs,
+                "n_genes": n_genes,
+                "n_cancers": n_cancers,
+                "missing_fraction": missing_fraction,
+                "n_latent": n_latent,
+                "n_hidden": n_hidden,
+                "cancer_specificity": cancer_specificity,
+                "seed": seed,
             },
             "prognostic_genes": sorted(genes[prognostic].tolist()),
         },
@@ -94,8 +116,9 @@ def _cancer_name(i: int) -> str:
     return TCGA_NAMES[i] if i < len(TCGA_NAMES) else f"CANCER{i + 1}"
 
 
-def _expression_from_methylation(rng, methylation, cancer, n_cancers, n_genes, n_hidden,
-                                 cancer_specificity) -> np.ndarray:
+def _expression_from_methylation(
+    rng, methylation, cancer, n_cancers, n_genes, n_hidden, cancer_specificity
+) -> np.ndarray:
     n_samples, n_cpgs = methylation.shape
     centred = methylation.astype(np.float64) - 0.5
     scale = 4.0 / np.sqrt(n_cpgs)
@@ -116,9 +139,7 @@ def _expression_from_methylation(rng, methylation, cancer, n_cancers, n_genes, n
 
 def _survival(rng, prognostic_expression: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Exponential survival times (days) with independent exponential censoring."""
-    standardised = (prognostic_expression - prognostic_expression.mean(0)) / (
-        prognostic_expression.std(0) + 1e-9
-    )
+    standardised = (prognostic_expression - prognostic_expression.mean(0)) / (prognostic_expression.std(0) + 1e-9)
     effects = rng.choice([-1.0, 1.0], size=standardised.shape[1]) * 0.8
     hazard = np.exp(standardised @ effects) / 1000.0
     death = rng.exponential(1.0 / hazard)

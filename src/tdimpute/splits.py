@@ -40,14 +40,12 @@ class Split:
     @classmethod
     def load(cls, path: str | Path) -> Split:
         data = read_json(path)
-        missing = [k for k in ("cancer", "missing_rate", "replicate", "seed", "train", "test")
-                   if k not in data]
+        missing = [k for k in ("cancer", "missing_rate", "replicate", "seed", "train", "test") if k not in data]
         if missing:
             raise TdimputeError(f"split file {path} lacks key(s): {', '.join(missing)}")
         if set(data["train"]) & set(data["test"]):
             raise TdimputeError(f"split file {path} has samples in both train and test")
-        return cls(**{k: data[k] for k in ("cancer", "missing_rate", "replicate", "seed",
-                                           "train", "test")})
+        return cls(**{k: data[k] for k in ("cancer", "missing_rate", "replicate", "seed", "train", "test")})
 
 
 def make_split(
@@ -70,9 +68,7 @@ def make_split(
         raise TdimputeError(f"replicate numbers start at 1, got {replicate}")
     target = cohort.select_cancer(cancer)
     if cancer is None and len(target.cancer_types) > 1:
-        raise TdimputeError(
-            f"the cohort holds {len(target.cancer_types)} cancer types; choose one with --cancer"
-        )
+        raise TdimputeError(f"the cohort holds {len(target.cancer_types)} cancer types; choose one with --cancer")
     eligible = np.sort(target.samples[target.has_expression].astype(str))
     n_test = math.floor(missing_rate * len(eligible))
     n_train = len(eligible) - n_test

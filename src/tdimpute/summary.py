@@ -24,8 +24,9 @@ def collect_runs(paths: list[Path]) -> pd.DataFrame:
     rows = [read_json(p) for p in paths]
     lacking = [str(p) for p, r in zip(paths, rows) if not set(KEYS + ["replicate"]) <= set(r)]
     if lacking:
-        raise TdimputeError(f"{lacking[0]} lacks cancer, missing_rate, method or replicate "
-                            "(was it written with --method?)")
+        raise TdimputeError(
+            f"{lacking[0]} lacks cancer, missing_rate, method or replicate (was it written with --method?)"
+        )
     table = pd.DataFrame(rows)
     # A field that is null in every file (per-gene R² of the per-gene mean) is still a number.
     undefined = [c for c in table.columns if table[c].isna().all()]
@@ -35,8 +36,9 @@ def collect_runs(paths: list[Path]) -> pd.DataFrame:
 
 def summarize_runs(runs: pd.DataFrame) -> pd.DataFrame:
     """Mean and standard deviation of each numeric field over replicates."""
-    fields = [c for c in runs.columns
-              if c not in KEYS and c not in NOT_AVERAGED and pd.api.types.is_numeric_dtype(runs[c])]
+    fields = [
+        c for c in runs.columns if c not in KEYS and c not in NOT_AVERAGED and pd.api.types.is_numeric_dtype(runs[c])
+    ]
     grouped = runs.groupby(KEYS, sort=True)
     table = grouped[fields].agg(["mean", "std"])
     table.columns = [f"{field}_{stat}" for field, stat in table.columns]

@@ -36,7 +36,9 @@ def largest_difference(a: pd.DataFrame, b: pd.DataFrame) -> float:
 def main(first: Path, second: Path) -> None:
     worst = 0.0
     for name in TABLES:
-        worst = max(worst, largest_difference(pd.read_csv(first / name, sep="\t"), pd.read_csv(second / name, sep="\t")))
+        worst = max(
+            worst, largest_difference(pd.read_csv(first / name, sep="\t"), pd.read_csv(second / name, sep="\t"))
+        )
     metrics = sorted(p.relative_to(first) for p in first.glob("evaluation/*/*.metrics.json"))
     if not metrics or metrics != sorted(p.relative_to(second) for p in second.glob("evaluation/*/*.metrics.json")):
         raise SystemExit("the runs evaluated different imputations")

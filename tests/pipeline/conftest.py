@@ -30,7 +30,6 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if HERE in item.path.parents:
             item.add_marker(pytest.mark.pipeline)
-            item.add_marker(pytest.mark.slow)
             if shutil.which("nextflow") is None:
                 item.add_marker(no_nextflow)
 
@@ -98,10 +97,32 @@ class Run:
 def launch(folder: Path, *args: str, trace_file: str = "trace.txt") -> Run:
     """`nextflow run <repo> -profile test ARGS` with `folder` as the launch folder, where its
     work folder, --outdir, trace, `.nextflow` and logs go."""
-    command = ["nextflow", "run", str(ROOT), "-profile", "test", "-c", str(CONFIG), "-ansi-log", "false",
-               "-work-dir", "work", "-with-trace", trace_file, "--outdir", OUTDIR, *args]
-    done = subprocess.run(command, cwd=folder, capture_output=True, text=True, timeout=TIMEOUT_S,
-                          env={**os.environ, "NXF_OFFLINE": "true"})
+    command = [
+        "nextflow",
+        "run",
+        str(ROOT),
+        "-profile",
+        "test",
+        "-c",
+        str(CONFIG),
+        "-ansi-log",
+        "false",
+        "-work-dir",
+        "work",
+        "-with-trace",
+        trace_file,
+        "--outdir",
+        OUTDIR,
+        *args,
+    ]
+    done = subprocess.run(
+        command,
+        cwd=folder,
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT_S,
+        env={**os.environ, "NXF_OFFLINE": "true"},
+    )
     return Run(folder, args, done.returncode, done.stdout + done.stderr, trace_file)
 
 

@@ -10,8 +10,25 @@ import yaml
 CANCER = "BRCA"
 RATES = (0.3, 0.7)  # conf/test.config
 POOL = "simulated.h5"
-REPORT_SECTIONS = ("cohorts", "best_method", "accuracy_rmse", "accuracy_table", "downstream_table",
-                   "plus_stacking", "training_loss", "software_versions", "parameters")
+REPORT_SECTIONS = (
+    "cohorts",
+    "best_method",
+    "accuracy_rmse",
+    "accuracy_table",
+    "downstream_table",
+    "downstream_driving_top_overlap",
+    "downstream_driving_pr_auc",
+    "downstream_prognostic_top_overlap",
+    "downstream_prognostic_pr_auc",
+    "downstream_cluster_ari",
+    "downstream_ridge_cox_cindex_imputed",
+    "cluster_survival",
+    "plus_stacking",
+    "training_loss",
+    "software_versions",
+    "parameters",
+)
+IMPUTE_METHOD = "tdimpute-plus"  # --impute_method's default: the report shows its survival curves
 # Methods expected to beat the per-gene mean on the simulated cohort at a low missing rate: each
 # reads the methylation (lasso's fixed alpha, the paper's, and the networks trained on the
 # target cancer alone or not fine-tuned at all are not expected to on so few samples).
@@ -81,7 +98,9 @@ def test_the_methods_that_read_methylation_beat_the_mean_at_a_low_missing_rate(s
 
 def test_the_downstream_analyses_cover_every_run_and_match_their_files(run, runs):
     downstream = run.table("summary/downstream_runs.tsv")
-    assert sorted(zip(downstream["missing_rate"], downstream["method"])) == sorted(zip(runs["missing_rate"], runs["method"]))
+    assert sorted(zip(downstream["missing_rate"], downstream["method"])) == sorted(
+        zip(runs["missing_rate"], runs["method"])
+    )
     assert downstream["cluster_ari"].between(-1, 1).all()
     svd = downstream[(downstream["method"] == "svd") & (downstream["missing_rate"] == RATES[0])].iloc[0]
     published = run.json(f"downstream/svd/{split_name(RATES[0])}_svd/downstream.json")
@@ -99,11 +118,24 @@ def test_the_report_has_its_sections(run):
     assert [section for section in REPORT_SECTIONS if f'id="{section}"' not in html] == []
 
 
+def test_the_report_draws_each_split_s_survival_curves_named_in_words_and_no_image(run):
+    html = run.text("multiqc/tdimpute_report.html")
+    for rate in RATES:
+        split = f"{CANCER}, {rate * 100:g} % missing, replicate 1"
+        assert f"Survival of the two expression clusters: {split}, {IMPUTE_METHOD}" in html, rate
+        curves = run.table(f"downstream/{IMPUTE_METHOD}/{split_name(rate)}_{IMPUTE_METHOD}/kaplan_meier.tsv")
+        assert set(curves["panel"]) == {"true", "imputed"}
+    assert "_mqc.png" not in html
+    assert list(run.path("summary").glob("*.png")) == list(run.path("downstream").rglob("*.png")) == []
+
+
 def test_the_report_s_accuracy_table_shows_the_summary_s_numbers(run, summary):
     shown = run.table("multiqc/tdimpute_report_data/multiqc_accuracy_table_table.txt")
     shown = shown.set_index(shown.columns[0])["RMSE mean"]
     assert len(shown) == len(summary)
-    for cancer, rate, method, rmse in summary[["cancer", "missing_rate", "method", "rmse_mean"]].itertuples(index=False):
+    for cancer, rate, method, rmse in summary[["cancer", "missing_rate", "method", "rmse_mean"]].itertuples(
+        index=False
+    ):
         assert shown[f"{cancer} {rate} {method}"] == pytest.approx(rmse, rel=1e-9)
 
 

@@ -69,7 +69,9 @@ def test_every_imputed_gene_has_a_reliability_and_most_follow_methylation(reliab
 def test_the_report_has_the_impute_sections(run):
     html = run.text("multiqc/tdimpute_report.html")
     assert [section for section in REPORT_SECTIONS if f'id="{section}"' not in html] == []
-    assert f"{RUN}_kaplan_meier" in html
+    assert 'id="cluster_survival"' in html
+    assert f"Survival of the two expression clusters of the completed {CANCER} cohort" in html
+    assert set(run.table(f"completed/{RUN}/kaplan_meier.tsv")["panel"]) == {"completed"}
 
 
 def test_the_report_s_reliability_table_counts_the_reliable_genes(run, reliability):
@@ -85,5 +87,7 @@ def test_no_split_is_made(run):
 def test_save_models_publishes_the_fitted_model(run):
     model = run.json(f"models/{METHOD}/{RUN}_model/model.json")
     assert model["method"] == METHOD
-    assert run.table(f"models/{METHOD}/{RUN}_model/reliability.tsv")["gene"].tolist() == \
-        run.table(f"imputed/{METHOD}/{RUN}.reliability.tsv")["gene"].tolist()
+    assert (
+        run.table(f"models/{METHOD}/{RUN}_model/reliability.tsv")["gene"].tolist()
+        == run.table(f"imputed/{METHOD}/{RUN}.reliability.tsv")["gene"].tolist()
+    )

@@ -9,8 +9,18 @@ TARGET = "LUAD"
 METHOD = "tdimpute-plus"
 RUN = f"{TARGET}_{METHOD}"
 # The small files have few genes and CpGs: every feature is kept, two folds judge each gene.
-SMALL_INPUT = ("--simulate", "false", "--mode", "impute", "--target_cancers", TARGET,
-               "--min_variance", "0", "--reliability_folds", "2")
+SMALL_INPUT = (
+    "--simulate",
+    "false",
+    "--mode",
+    "impute",
+    "--target_cancers",
+    TARGET,
+    "--min_variance",
+    "0",
+    "--reliability_folds",
+    "2",
+)
 
 
 @pytest.fixture(scope="module")
@@ -20,13 +30,24 @@ def samplesheet_run(pipeline, samplesheets):
 
 @pytest.fixture(scope="module")
 def external_run(pipeline, samplesheets):
-    return pipeline("external", *SMALL_INPUT, "--input", str(samplesheets / "pool.csv"),
-                    "--external_input", str(samplesheets / "external.csv")).expect_success()
+    return pipeline(
+        "external",
+        *SMALL_INPUT,
+        "--input",
+        str(samplesheets / "pool.csv"),
+        "--external_input",
+        str(samplesheets / "external.csv"),
+    ).expect_success()
 
 
 def test_a_samplesheet_s_cohorts_are_pooled(samplesheet_run):
     assert samplesheet_run.json("cohort/cohort.summary.json") == {
-        "n_samples": 60, "n_cpgs": 49, "n_genes": 15, "n_without_expression": 6, "cancer_types": ["BRCA", "LUAD"]}
+        "n_samples": 60,
+        "n_cpgs": 49,
+        "n_genes": 15,
+        "n_without_expression": 6,
+        "cancer_types": ["BRCA", "LUAD"],
+    }
 
 
 def test_a_samplesheet_s_target_cancer_samples_without_expression_are_imputed(samplesheet_run):

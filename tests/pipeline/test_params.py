@@ -9,29 +9,59 @@ import yaml
 # Case -> (arguments, the problems the run must report, each on a line of its own).
 BAD_PARAMETERS = {
     "values outside their schema": (
-        ["--missing_rates", "1.5", "--methods", "mean,magic", "--impute_method", "best", "--replicates", "0"],
-        ["--missing_rates: '1.5' is not valid",
-         "--methods: unknown method 'magic' (the methods: tdimpute, ",
-         "--impute_method: unknown method 'best' (the methods: tdimpute, ",
-         "--replicates: must be >= 1, got 0"]),
+        [
+            "--missing_rates",
+            "1.5",
+            "--methods",
+            "mean,magic",
+            "--impute_method",
+            "best",
+            "--replicates",
+            "0",
+            "--reliability_folds",
+            "1",
+        ],
+        [
+            "--missing_rates: '1.5' is not valid",
+            "--reliability_folds: 0 (off) or at least 2 folds",
+            "--methods: unknown method 'magic' (the methods: tdimpute, ",
+            "--impute_method: unknown method 'best' (the methods: tdimpute, ",
+            "--replicates: must be >= 1, got 0",
+        ],
+    ),
     "a missing input file": (
         ["--simulate", "false", "--cohort", "missing/cohort.h5"],
-        ["--cohort: file not found: missing/cohort.h5"]),
+        ["--cohort: file not found: missing/cohort.h5"],
+    ),
     "a cancer type beside a samplesheet": (
         ["--simulate", "false", "--input", "{samplesheets}/samplesheet.csv", "--cancer_type", "LUAD"],
-        ["--cancer_type: not used with --input"]),
+        ["--cancer_type: not used with --input"],
+    ),
 }
 # The test profile's study with every boolean and number spelled as a string (booleans in
 # either case), and one cheap method.
-STUDY = {"simulate": "true", "simulate_samples": "240", "simulate_cpgs": "200", "simulate_genes": "60",
-         "simulate_cancers": "3", "simulate_missing": "0.1", "seed": "42", "hidden": "64",
-         "learning_rate": "0.001", "min_variance": "0.05", "replicates": "1", "missing_rates": "0.5"}
+STUDY = {
+    "simulate": "true",
+    "simulate_samples": "240",
+    "simulate_cpgs": "200",
+    "simulate_genes": "60",
+    "simulate_cancers": "3",
+    "simulate_missing": "0.1",
+    "seed": "42",
+    "hidden": "64",
+    "learning_rate": "0.001",
+    "min_variance": "0.05",
+    "replicates": "1",
+    "missing_rates": "0.5",
+}
 AS_STRINGS = {
     "benchmark": {**STUDY, "methods": "mean", "save_models": "true"},
     "impute": {**STUDY, "mode": "impute", "impute_method": "mean", "reliability_folds": "2", "save_models": "True"},
 }
-SAVED_MODEL = {"benchmark": "models/mean/BRCA_rate0.5_rep1_mean_model/model.json",
-               "impute": "models/mean/BRCA_mean_model/model.json"}
+SAVED_MODEL = {
+    "benchmark": "models/mean/BRCA_rate0.5_rep1_mean_model/model.json",
+    "impute": "models/mean/BRCA_mean_model/model.json",
+}
 
 
 def params_file(folder, params: dict) -> str:

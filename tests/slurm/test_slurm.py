@@ -18,11 +18,15 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-ENV = {**os.environ, "NXF_OFFLINE": "true",
-       "SLURM_CONF": os.environ.get("SLURM_CONF") or str(ROOT / ".slurm" / "slurm.conf")}
+ENV = {
+    **os.environ,
+    "NXF_OFFLINE": "true",
+    "SLURM_CONF": os.environ.get("SLURM_CONF") or str(ROOT / ".slurm" / "slurm.conf"),
+}
 METHODS = ["mean", "ridge-cv", "tdimpute"]
-NETWORK_METHODS = {method["name"] for method in json.loads((ROOT / "assets" / "methods.json").read_text())
-                   if method["trains_network"]} & set(METHODS)
+NETWORK_METHODS = {
+    method["name"] for method in json.loads((ROOT / "assets" / "methods.json").read_text()) if method["trains_network"]
+} & set(METHODS)
 GB, HOUR = 2**30, 3_600_000  # bytes, milliseconds: the trace's raw units
 
 # What conf/base.config asks for on a first attempt: (cpus, memory, time) by process, and for
@@ -50,10 +54,13 @@ def cluster_answers() -> bool:
 
 
 # `make slurm-test` sets TDIMPUTE_SLURM_TESTS=required: there, a missing cluster fails the tests.
-pytestmark = [pytest.mark.slow,
-              pytest.mark.skipif(shutil.which("nextflow") is None, reason="nextflow is not on the PATH"),
-              pytest.mark.skipif(os.environ.get("TDIMPUTE_SLURM_TESTS") != "required" and not cluster_answers(),
-                                 reason="no Slurm cluster answers sinfo (scripts/slurm-cluster.sh start)")]
+pytestmark = [
+    pytest.mark.skipif(shutil.which("nextflow") is None, reason="nextflow is not on the PATH"),
+    pytest.mark.skipif(
+        os.environ.get("TDIMPUTE_SLURM_TESTS") != "required" and not cluster_answers(),
+        reason="no Slurm cluster answers sinfo (scripts/slurm-cluster.sh start)",
+    ),
+]
 
 
 def run_pipeline(folder: Path, *args: str) -> list[dict[str, str]]:
@@ -63,10 +70,28 @@ def run_pipeline(folder: Path, *args: str) -> list[dict[str, str]]:
         'trace.fields = "task_id,native_id,process,tag,status,exit,cpus,memory,time,workdir"\n'
         "trace.raw = true\n"
         # Notice finished jobs sooner than the 5 s / 1 min defaults: the tasks are short here.
-        "executor { pollInterval = '1 sec'; queueStatInterval = '10 sec' }\n")
-    done = subprocess.run(["nextflow", "run", str(ROOT), *args, "--outdir", "out", "-w", "work",
-                           "-c", "check.config", "-with-trace", "trace.txt"],
-                          cwd=folder, env=ENV, capture_output=True, text=True)
+        "executor { pollInterval = '1 sec'; queueStatInterval = '10 sec' }\n"
+    )
+    done = subprocess.run(
+        [
+            "nextflow",
+            "run",
+            str(ROOT),
+            *args,
+            "--outdir",
+            "out",
+            "-w",
+            "work",
+            "-c",
+            "check.config",
+            "-with-trace",
+            "trace.txt",
+        ],
+        cwd=folder,
+        env=ENV,
+        capture_output=True,
+        text=True,
+    )
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     with open(folder / "trace.txt", newline="") as trace:
         return list(csv.DictReader(trace, delimiter="\t"))
@@ -74,8 +99,7 @@ def run_pipeline(folder: Path, *args: str) -> list[dict[str, str]]:
 
 def finished_jobs() -> dict[str, dict[str, str]]:
     """Slurm's record of every finished job (its job completion log), by job id."""
-    config = subprocess.run(["scontrol", "show", "config"], env=ENV, capture_output=True, text=True,
-                            check=True).stdout
+    config = subprocess.run(["scontrol", "show", "config"], env=ENV, capture_output=True, text=True, check=True).stdout
     log = Path(re.search(r"^JobCompLoc\s*=\s*(\S+)", config, re.MULTILINE).group(1))
     jobs = [dict(re.findall(r"(\w+)=(\S*)", line)) for line in log.read_text().splitlines()]
     return {job["JobId"]: job for job in jobs}
@@ -110,15 +134,33 @@ def benchmark_run(tmp_path_factory):
 @pytest.fixture(scope="module")
 def gpu_stub_run(tmp_path_factory):
     folder = tmp_path_factory.mktemp("slurm_gpu_run")
-    trace = run_pipeline(folder, "-profile", "test,slurm,gpu", "-stub-run", "--methods", "mean,tdimpute",
-                         "--slurm_queue", "main", "--slurm_gpu_queue", "gpu", "--slurm_account", "ci",
-                         "--slurm_options=--comment=tdimpute-ci")
+    trace = run_pipeline(
+        folder,
+        "-profile",
+        "test,slurm,gpu",
+        "-stub-run",
+        "--methods",
+        "mean,tdimpute",
+        "--slurm_queue",
+        "main",
+        "--slurm_gpu_queue",
+        "gpu",
+        "--slurm_account",
+        "ci",
+        "--slurm_options=--comment=tdimpute-ci",
+    )
     return folder, trace
 
 
 def test_a_job_sees_only_the_cpus_it_asked_for():
-    done = subprocess.run(["srun", "--cpus-per-task=1", "--mem=100M", "nproc"], env=ENV, capture_output=True,
-                          text=True, timeout=60, check=True)
+    done = subprocess.run(
+        ["srun", "--cpus-per-task=1", "--mem=100M", "nproc"],
+        env=ENV,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
     assert done.stdout.strip() == "1"
 
 
@@ -150,16 +192,24 @@ def test_each_task_asked_slurm_for_what_its_label_gives_it(benchmark_run):
 def test_with_the_gpu_profile_the_network_tasks_ask_slurm_for_a_gpu_in_their_partition(gpu_stub_run):
     _, trace = gpu_stub_run
     jobs = finished_jobs()
-    gpu_tasks = [row for row in trace if row["process"].endswith(":PRETRAIN")
-                 or row["process"].split(":")[-1] in ("FIT", "IMPUTE") and uses_network(row)]
+    gpu_tasks = [
+        row
+        for row in trace
+        if row["process"].endswith(":PRETRAIN")
+        or row["process"].split(":")[-1] in ("FIT", "IMPUTE")
+        and uses_network(row)
+    ]
     assert len(gpu_tasks) == 5  # PRETRAIN, then FIT and IMPUTE at both missing rates
     for row in trace:
         job = jobs[row["native_id"]]
         wants_gpu = row in gpu_tasks
         assert job["JobState"] == "COMPLETED" and job["Account"] == "ci", (row, job)
         assert job["Partition"] == ("gpu" if wants_gpu else "main"), (row, job)
-        header = [line for line in (Path(row["workdir"]) / ".command.run").read_text().splitlines()
-                  if line.startswith("#SBATCH")]
+        header = [
+            line
+            for line in (Path(row["workdir"]) / ".command.run").read_text().splitlines()
+            if line.startswith("#SBATCH")
+        ]
         options = " ".join(header).split()
         assert "--comment=tdimpute-ci" in options, header
         assert ("--gres=gpu:1" in options) == wants_gpu, (row, header)

@@ -20,8 +20,12 @@ def _luad(luad_dir):
 def _train_test(cohort, cancer="BRCA", n_test=15):
     target = cohort.select_cancer(cancer)
     rows = np.flatnonzero(target.has_expression)
-    return (methylation_frame(target, rows[n_test:]), expression_frame(target, rows[n_test:]),
-            methylation_frame(target, rows[:n_test]), expression_frame(target, rows[:n_test]))
+    return (
+        methylation_frame(target, rows[n_test:]),
+        expression_frame(target, rows[n_test:]),
+        methylation_frame(target, rows[:n_test]),
+        expression_frame(target, rows[:n_test]),
+    )
 
 
 def _rmse(a, b):
@@ -41,7 +45,7 @@ def test_tobmi_matches_authors_r_output_on_the_88_missing_samples(luad_dir):
 def test_tobmi_matches_authors_r_output_on_the_masked_30_percent(luad_dir):
     methylation, expression = _luad(luad_dir)
     complete = sorted(expression.index[expression.notna().all(axis=1)])
-    test, train = complete[: int(0.3 * len(complete))], complete[int(0.3 * len(complete)):]
+    test, train = complete[: int(0.3 * len(complete))], complete[int(0.3 * len(complete)) :]
     imputed = TobmiImputer().fit(methylation.loc[train], expression.loc[train]).predict(methylation.loc[test])
     reference = pd.read_csv(luad_dir / "tobmi_R_imputed_masked30.csv", index_col=0)
     difference = np.abs(imputed.to_numpy() - reference.loc[test, imputed.columns].to_numpy())
@@ -93,9 +97,11 @@ def test_lasso_matches_plain_scikit_learn_to_1e4(alpha, small_cohort):
     model = imputer_class("lasso")(alpha=alpha).fit(X, Y)
     scale = float(Y.to_numpy().max()) + 1e-3
     reference = Lasso(alpha=alpha, tol=1e-10, max_iter=1_000_000).fit(
-        X.to_numpy(np.float64), Y.to_numpy(np.float64) / scale)
-    np.testing.assert_allclose(model.predict(X_test).to_numpy(),
-                               reference.predict(X_test.to_numpy(np.float64)) * scale, atol=1e-4)
+        X.to_numpy(np.float64), Y.to_numpy(np.float64) / scale
+    )
+    np.testing.assert_allclose(
+        model.predict(X_test).to_numpy(), reference.predict(X_test.to_numpy(np.float64)) * scale, atol=1e-4
+    )
     assert model.coef_.nnz == (reference.coef_ != 0).sum()
 
 
@@ -116,8 +122,9 @@ def test_paper_lasso_predicts_the_mean_when_alpha_zeroes_every_gene(small_cohort
     X, Y, X_test, _ = _train_test(small_cohort)
     lasso = imputer_class("lasso")().fit(X, Y)
     assert lasso.coef_.nnz == 0
-    np.testing.assert_allclose(lasso.predict(X_test).to_numpy(),
-                               imputer_class("mean")().fit(X, Y).predict(X_test).to_numpy(), rtol=1e-5)
+    np.testing.assert_allclose(
+        lasso.predict(X_test).to_numpy(), imputer_class("mean")().fit(X, Y).predict(X_test).to_numpy(), rtol=1e-5
+    )
 
 
 def test_lasso_cv_picks_the_alpha_with_the_lowest_inner_error_and_beats_the_mean(small_cohort):
@@ -150,10 +157,14 @@ def test_baselines_on_real_luad_data_at_30_percent_missing(luad_dir):
     from tdimpute.splits import make_split
 
     methylation, expression = _luad(luad_dir)
-    cohort = Cohort(samples=methylation.index, cpgs=methylation.columns, genes=expression.columns,
-                    methylation=methylation.to_numpy(), expression=expression.to_numpy(),
-                    clinical=pd.DataFrame({"cancer_type": ["LUAD"] * len(methylation),
-                                           "os_time": np.nan, "os_event": np.nan}))
+    cohort = Cohort(
+        samples=methylation.index,
+        cpgs=methylation.columns,
+        genes=expression.columns,
+        methylation=methylation.to_numpy(),
+        expression=expression.to_numpy(),
+        clinical=pd.DataFrame({"cancer_type": ["LUAD"] * len(methylation), "os_time": np.nan, "os_event": np.nan}),
+    )
     split = make_split(cohort, 0.3, replicate=1, seed=1)
     train, test = cohort.rows_of(split.train), cohort.rows_of(split.test)
     X, Y = methylation_frame(cohort, train), expression_frame(cohort, train)
@@ -169,7 +180,7 @@ def _exact_iterative_svd(X, Y, X_test, rank=10, max_iter=200, tol=1e-5):
     n, n_genes = Y.shape
     stacked = np.vstack([np.hstack([Y, X]), np.hstack([np.tile(Y.mean(0), (len(X_test), 1)), X_test])])
     for iteration in range(max_iter):
-        current = min(2 ** iteration, rank)
+        current = min(2**iteration, rank)
         u, s, vt = np.linalg.svd(stacked, full_matrices=False)
         reconstructed = (u[n:, :current] * s[:current]) @ vt[:current, :n_genes]
         change = np.linalg.norm(reconstructed - stacked[n:, :n_genes]) / np.linalg.norm(stacked[n:, :n_genes])
@@ -184,6 +195,9 @@ def test_svd_matches_iterative_svd_with_exact_decompositions(luad_dir):
     complete = sorted(expression.index[expression.notna().all(axis=1)])
     test, train = complete[:106], complete[106:]
     imputed = imputer_class("svd")().fit(methylation.loc[train], expression.loc[train]).predict(methylation.loc[test])
-    reference = _exact_iterative_svd(methylation.loc[train].to_numpy(float), expression.loc[train].to_numpy(float),
-                                     methylation.loc[test].to_numpy(float))
+    reference = _exact_iterative_svd(
+        methylation.loc[train].to_numpy(float),
+        expression.loc[train].to_numpy(float),
+        methylation.loc[test].to_numpy(float),
+    )
     assert np.abs(imputed.to_numpy() - reference).max() < 1e-3

@@ -10,15 +10,30 @@ from tdimpute import __version__
 def test_version_and_help(cli):
     assert cli("--version").stdout.strip() == f"tdimpute {__version__}"
     help_text = cli("--help").stdout
-    for command in ["simulate", "validate", "preprocess", "split", "pretrain", "fit", "impute",
-                    "evaluate", "summarize", "versions"]:
+    for command in [
+        "simulate",
+        "validate",
+        "preprocess",
+        "split",
+        "pretrain",
+        "fit",
+        "impute",
+        "evaluate",
+        "summarize",
+        "versions",
+    ]:
         assert command in help_text
 
 
 def test_validate_json_summary(small_cohort_file, cli):
     summary = json.loads(cli("validate", small_cohort_file, "--json").stdout)
-    assert summary == {"n_samples": 180, "n_cpgs": 120, "n_genes": 40, "n_without_expression": 18,
-                       "cancer_types": ["BRCA", "KIRC", "LUAD"]}
+    assert summary == {
+        "n_samples": 180,
+        "n_cpgs": 120,
+        "n_genes": 40,
+        "n_without_expression": 18,
+        "cancer_types": ["BRCA", "KIRC", "LUAD"],
+    }
 
 
 def test_validate_summarises_one_cancer_type(small_cohort, small_cohort_file, cli):
@@ -37,7 +52,9 @@ def test_export_writes_the_measured_expression_of_a_cancer(small_cohort, small_c
     assert list(exported.index) == list(kirc.samples[measured]) and list(exported.columns) == list(kirc.genes)
     np.testing.assert_allclose(exported.to_numpy(), kirc.expression[measured], rtol=1e-5)
     cli("export", "--cohort", small_cohort_file, "--cancer", "KIRC", "--methylation", "--out", tmp_path / "beta.tsv.gz")
-    np.testing.assert_allclose(read_expression(tmp_path / "beta.tsv.gz").to_numpy(), kirc.methylation, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(
+        read_expression(tmp_path / "beta.tsv.gz").to_numpy(), kirc.methylation, rtol=1e-5, atol=1e-6
+    )
 
 
 def test_validate_refuses_a_file_that_is_not_a_cohort(tmp_path, cli):
@@ -48,16 +65,56 @@ def test_validate_refuses_a_file_that_is_not_a_cohort(tmp_path, cli):
 
 
 def test_baseline_study_through_the_cli(small_cohort_file, tmp_path, cli):
-    cli("split", "--cohort", small_cohort_file, "--cancer", "KIRC", "--missing-rate", "0.3",
-        "--seed", "1", "--out", tmp_path / "split.json")
+    cli(
+        "split",
+        "--cohort",
+        small_cohort_file,
+        "--cancer",
+        "KIRC",
+        "--missing-rate",
+        "0.3",
+        "--seed",
+        "1",
+        "--out",
+        tmp_path / "split.json",
+    )
     metrics = []
     for method in ["mean", "tobmi", "svd", "lasso", "lasso-cv"]:
-        cli("fit", "--method", method, "--cohort", small_cohort_file, "--split", tmp_path / "split.json",
-            "--out", tmp_path / method)
-        cli("impute", "--model", tmp_path / method, "--cohort", small_cohort_file,
-            "--split", tmp_path / "split.json", "--out", tmp_path / f"{method}.tsv.gz")
-        cli("evaluate", "--cohort", small_cohort_file, "--split", tmp_path / "split.json",
-            "--imputed", tmp_path / f"{method}.tsv.gz", "--method", method, "--out", tmp_path / f"{method}.json")
+        cli(
+            "fit",
+            "--method",
+            method,
+            "--cohort",
+            small_cohort_file,
+            "--split",
+            tmp_path / "split.json",
+            "--out",
+            tmp_path / method,
+        )
+        cli(
+            "impute",
+            "--model",
+            tmp_path / method,
+            "--cohort",
+            small_cohort_file,
+            "--split",
+            tmp_path / "split.json",
+            "--out",
+            tmp_path / f"{method}.tsv.gz",
+        )
+        cli(
+            "evaluate",
+            "--cohort",
+            small_cohort_file,
+            "--split",
+            tmp_path / "split.json",
+            "--imputed",
+            tmp_path / f"{method}.tsv.gz",
+            "--method",
+            method,
+            "--out",
+            tmp_path / f"{method}.json",
+        )
         metrics.append(tmp_path / f"{method}.json")
         per_gene = pd.read_csv(tmp_path / f"{method}.genes.tsv", sep="\t")
         assert list(per_gene.columns) == ["gene", "rmse", "mae", "r2", "skill"] and len(per_gene) == 40
@@ -75,15 +132,36 @@ def test_impute_without_split_fills_the_samples_lacking_expression(small_cohort,
     from tdimpute.io import read_expression
 
     cli("fit", "--method", "mean", "--cohort", small_cohort_file, "--cancer", "LUAD", "--out", tmp_path / "m")
-    cli("impute", "--model", tmp_path / "m", "--cohort", small_cohort_file, "--cancer", "LUAD",
-        "--out", tmp_path / "filled.tsv.gz")
+    cli(
+        "impute",
+        "--model",
+        tmp_path / "m",
+        "--cohort",
+        small_cohort_file,
+        "--cancer",
+        "LUAD",
+        "--out",
+        tmp_path / "filled.tsv.gz",
+    )
     luad = small_cohort.select_cancer("LUAD")
     assert sorted(read_expression(tmp_path / "filled.tsv.gz").index) == sorted(luad.samples[~luad.has_expression])
 
 
 def test_fit_rejects_options_that_do_not_apply(small_cohort_file, tmp_path, cli):
-    result = cli("fit", "--method", "mean", "--cohort", small_cohort_file, "--cancer", "LUAD",
-                 "--epochs", "3", "--out", tmp_path / "m", check=False)
+    result = cli(
+        "fit",
+        "--method",
+        "mean",
+        "--cohort",
+        small_cohort_file,
+        "--cancer",
+        "LUAD",
+        "--epochs",
+        "3",
+        "--out",
+        tmp_path / "m",
+        check=False,
+    )
     assert result.returncode == 1
     assert result.stderr.strip() == "Error: method mean takes no option --epochs"
     assert not (tmp_path / "m").exists()
@@ -95,30 +173,32 @@ def test_versions_yaml_names_the_process(cli):
     assert f"    tdimpute: {__version__}" in text.splitlines()
 
 
-def test_summarize_draws_a_field_against_missing_rate(tmp_path, cli):
-    paths = []
-    for rate, method, rmse in [(0.3, "mean", 2.0), (0.7, "mean", 2.1), (0.3, "svd", 1.5), (0.7, "svd", 1.8)]:
-        path = tmp_path / f"{method}_{rate}.json"
-        path.write_text(json.dumps({"method": method, "cancer": "LUAD", "missing_rate": rate,
-                                    "replicate": 1, "rmse": rmse, "gene_r2_mean": None}))
-        paths.append(path)
-    cli("summarize", *paths, "--out", tmp_path / "summary.tsv", "--plot", "rmse", "--plot", "gene_r2_mean")
-    assert (tmp_path / "rmse_by_missing_rate.png").read_bytes()[:4] == b"\x89PNG"
-    # Undefined in every run (a constant imputation has no per-gene correlation): still drawn, empty.
-    assert (tmp_path / "gene_r2_mean_by_missing_rate.png").read_bytes()[:4] == b"\x89PNG"
-    result = cli("summarize", *paths, "--out", tmp_path / "other.tsv", "--plot", "nonsense", check=False)
-    assert result.returncode == 1 and "cannot plot 'nonsense'" in result.stderr
-    assert not (tmp_path / "other.tsv").exists()
-
-
 def test_complete_fills_missing_samples_and_runs_cox_on_all(small_cohort, small_cohort_file, tmp_path, cli):
     from tdimpute.io import read_expression
 
     cli("fit", "--method", "tobmi", "--cohort", small_cohort_file, "--cancer", "KIRC", "--out", tmp_path / "m")
-    cli("impute", "--model", tmp_path / "m", "--cohort", small_cohort_file, "--cancer", "KIRC",
-        "--out", tmp_path / "imputed.tsv.gz")
-    cli("complete", "--cohort", small_cohort_file, "--cancer", "KIRC", "--imputed", tmp_path / "imputed.tsv.gz",
-        "--out", tmp_path / "done")
+    cli(
+        "impute",
+        "--model",
+        tmp_path / "m",
+        "--cohort",
+        small_cohort_file,
+        "--cancer",
+        "KIRC",
+        "--out",
+        tmp_path / "imputed.tsv.gz",
+    )
+    cli(
+        "complete",
+        "--cohort",
+        small_cohort_file,
+        "--cancer",
+        "KIRC",
+        "--imputed",
+        tmp_path / "imputed.tsv.gz",
+        "--out",
+        tmp_path / "done",
+    )
     kirc = small_cohort.select_cancer("KIRC")
     completed = read_expression(tmp_path / "done" / "completed_expression.tsv.gz")
     imputed = read_expression(tmp_path / "imputed.tsv.gz")
@@ -142,21 +222,57 @@ def test_complete_fills_missing_samples_and_runs_cox_on_all(small_cohort, small_
     a, b = clusters[clusters["cluster"] == 0], clusters[clusters["cluster"] == 1]
     expected = logrank_test(a["os_time"], b["os_time"], a["os_event"], b["os_event"]).p_value
     assert summary["cluster_logrank_p"] == pytest.approx(expected)
-    assert (tmp_path / "done" / "kaplan_meier.png").read_bytes()[:4] == b"\x89PNG"
+    curves = pd.read_csv(tmp_path / "done" / "kaplan_meier.tsv", sep="\t")
+    assert set(curves["panel"]) == {"completed"}
+    assert curves.groupby("cluster")["n"].first().tolist() == [len(a), len(b)]
 
 
 def test_reliability_travels_from_fit_through_the_model_to_impute(small_cohort_file, tmp_path, cli):
-    cli("fit", "--method", "ridge-cv", "--cohort", small_cohort_file, "--cancer", "LUAD",
-        "--reliability-folds", "3", "--out", tmp_path / "m")
+    cli(
+        "fit",
+        "--method",
+        "ridge-cv",
+        "--cohort",
+        small_cohort_file,
+        "--cancer",
+        "LUAD",
+        "--reliability-folds",
+        "3",
+        "--out",
+        tmp_path / "m",
+    )
     stored = pd.read_csv(tmp_path / "m" / "reliability.tsv", sep="\t")
     assert list(stored.columns) == ["gene", "rmse", "mae", "r2", "skill"] and len(stored) == 40
-    cli("impute", "--model", tmp_path / "m", "--cohort", small_cohort_file, "--cancer", "LUAD",
-        "--out", tmp_path / "imputed.tsv.gz", "--reliability", tmp_path / "reliability.tsv")
+    cli(
+        "impute",
+        "--model",
+        tmp_path / "m",
+        "--cohort",
+        small_cohort_file,
+        "--cancer",
+        "LUAD",
+        "--out",
+        tmp_path / "imputed.tsv.gz",
+        "--reliability",
+        tmp_path / "reliability.tsv",
+    )
     pd.testing.assert_frame_equal(pd.read_csv(tmp_path / "reliability.tsv", sep="\t"), stored)
 
     cli("fit", "--method", "mean", "--cohort", small_cohort_file, "--cancer", "LUAD", "--out", tmp_path / "plain")
-    result = cli("impute", "--model", tmp_path / "plain", "--cohort", small_cohort_file, "--cancer", "LUAD",
-                 "--out", tmp_path / "x.tsv.gz", "--reliability", tmp_path / "x.tsv", check=False)
+    result = cli(
+        "impute",
+        "--model",
+        tmp_path / "plain",
+        "--cohort",
+        small_cohort_file,
+        "--cancer",
+        "LUAD",
+        "--out",
+        tmp_path / "x.tsv.gz",
+        "--reliability",
+        tmp_path / "x.tsv",
+        check=False,
+    )
     assert result.returncode == 1 and result.stderr.count("\n") == 1
     assert "has no reliability table: fit it with --reliability-folds" in result.stderr
     assert not (tmp_path / "x.tsv.gz").exists() and not (tmp_path / "x.tsv").exists()
@@ -190,15 +306,58 @@ def test_a_cancers_own_file_gives_the_results_of_the_pool(small_cohort_file, tmp
     outputs = {}
     for name, cohort in (("pool", small_cohort_file), ("own", tmp_path / "KIRC.h5")):
         out = tmp_path / name
-        cli("split", "--cohort", cohort, "--cancer", "KIRC", "--missing-rate", "0.5", "--seed", "3",
-            "--out", out / "split.json")
+        cli(
+            "split",
+            "--cohort",
+            cohort,
+            "--cancer",
+            "KIRC",
+            "--missing-rate",
+            "0.5",
+            "--seed",
+            "3",
+            "--out",
+            out / "split.json",
+        )
         cli("fit", "--method", "lasso-cv", "--cohort", cohort, "--split", out / "split.json", "--out", out / "model")
-        cli("impute", "--model", out / "model", "--cohort", cohort, "--split", out / "split.json",
-            "--out", out / "imputed.tsv.gz")
-        cli("evaluate", "--cohort", cohort, "--split", out / "split.json", "--imputed", out / "imputed.tsv.gz",
-            "--out", out / "metrics.json")
-        cli("downstream", "--cohort", cohort, "--split", out / "split.json", "--imputed", out / "imputed.tsv.gz",
-            "--top", "10", "--out", out / "downstream")
-        outputs[name] = {path.relative_to(out): path.read_bytes() for path in sorted(out.rglob("*"))
-                         if path.is_file() and path.suffix not in (".png", ".joblib", ".npz")}
+        cli(
+            "impute",
+            "--model",
+            out / "model",
+            "--cohort",
+            cohort,
+            "--split",
+            out / "split.json",
+            "--out",
+            out / "imputed.tsv.gz",
+        )
+        cli(
+            "evaluate",
+            "--cohort",
+            cohort,
+            "--split",
+            out / "split.json",
+            "--imputed",
+            out / "imputed.tsv.gz",
+            "--out",
+            out / "metrics.json",
+        )
+        cli(
+            "downstream",
+            "--cohort",
+            cohort,
+            "--split",
+            out / "split.json",
+            "--imputed",
+            out / "imputed.tsv.gz",
+            "--top",
+            "10",
+            "--out",
+            out / "downstream",
+        )
+        outputs[name] = {
+            path.relative_to(out): path.read_bytes()
+            for path in sorted(out.rglob("*"))
+            if path.is_file() and path.suffix not in (".png", ".joblib", ".npz")
+        }
     assert outputs["own"] == outputs["pool"] and len(outputs["pool"]) >= 6

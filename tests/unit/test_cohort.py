@@ -13,8 +13,9 @@ def _cohort(**changes):
         genes=["G1", "G2"],
         methylation=np.array([[0.1, 0.9], [0.5, 0.5], [0.0, 1.0]]),
         expression=np.array([[1.0, 2.0], [np.nan, np.nan], [3.0, 0.0]]),
-        clinical=pd.DataFrame({"cancer_type": ["A", "A", "B"], "os_time": [10.0, 20.0, 30.0],
-                               "os_event": [1.0, 0.0, np.nan]}),
+        clinical=pd.DataFrame(
+            {"cancer_type": ["A", "A", "B"], "os_time": [10.0, 20.0, 30.0], "os_event": [1.0, 0.0, np.nan]}
+        ),
     )
     base.update(changes)
     return Cohort(**base)
@@ -30,19 +31,27 @@ def test_cohort_round_trips_through_hdf5(tmp_path):
     assert back.has_expression.tolist() == [True, False, True]
     assert back.clinical["cancer_type"].tolist() == ["A", "A", "B"]
     assert back.provenance == {"source": "test"}
-    assert back.summary() == {"n_samples": 3, "n_cpgs": 2, "n_genes": 2,
-                              "n_without_expression": 1, "cancer_types": ["A", "B"]}
+    assert back.summary() == {
+        "n_samples": 3,
+        "n_cpgs": 2,
+        "n_genes": 2,
+        "n_without_expression": 1,
+        "cancer_types": ["A", "B"],
+    }
 
 
-@pytest.mark.parametrize("changes, message", [
-    ({"samples": ["S1", "S1", "S3"]}, "duplicated sample id 'S1'"),
-    ({"methylation": np.array([[0.1, 1.7], [0.5, 0.5], [0.0, 1.0]])}, "expected beta values in [0, 1], found 1.7"),
-    ({"methylation": np.array([[0.1, np.nan], [0.5, 0.5], [0.0, 1.0]])}, "missing or infinite value at CpG cg2"),
-    ({"expression": np.array([[1.0, 2.0], [np.nan, 1.0], [3.0, 0.0]])}, "missing for gene G1 only"),
-    ({"expression": np.array([[1.0, 2.0], [np.nan, np.nan], [3000.0, 0.0]])}, "looks like raw counts"),
-    ({"expression": np.array([[1.0, -2.0], [np.nan, np.nan], [3.0, 0.0]])}, "expression >= 0"),
-    ({"methylation": np.array([[0.1, 0.9], [0.5, 0.5]])}, "methylation has shape (2, 2), expected (3, 2)"),
-])
+@pytest.mark.parametrize(
+    "changes, message",
+    [
+        ({"samples": ["S1", "S1", "S3"]}, "duplicated sample id 'S1'"),
+        ({"methylation": np.array([[0.1, 1.7], [0.5, 0.5], [0.0, 1.0]])}, "expected beta values in [0, 1], found 1.7"),
+        ({"methylation": np.array([[0.1, np.nan], [0.5, 0.5], [0.0, 1.0]])}, "missing or infinite value at CpG cg2"),
+        ({"expression": np.array([[1.0, 2.0], [np.nan, 1.0], [3.0, 0.0]])}, "missing for gene G1 only"),
+        ({"expression": np.array([[1.0, 2.0], [np.nan, np.nan], [3000.0, 0.0]])}, "looks like raw counts"),
+        ({"expression": np.array([[1.0, -2.0], [np.nan, np.nan], [3.0, 0.0]])}, "expression >= 0"),
+        ({"methylation": np.array([[0.1, 0.9], [0.5, 0.5]])}, "methylation has shape (2, 2), expected (3, 2)"),
+    ],
+)
 def test_invalid_cohorts_are_refused_with_the_reason(changes, message):
     with pytest.raises(TdimputeError, match=None) as error:
         _cohort(**changes)

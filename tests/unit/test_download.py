@@ -79,13 +79,15 @@ def test_a_file_that_never_arrives_whole_is_not_renamed(server, tmp_path):
 
 def test_missing_files_fail_at_once_and_finished_ones_are_kept(server, tmp_path, cli):
     url, handler = server
-    result = cli("download", "--cohort", "luad", "--tcga-hub", f"{url}/missing", "--out", tmp_path / "luad",
-                 check=False)
+    result = cli(
+        "download", "--cohort", "luad", "--tcga-hub", f"{url}/missing", "--out", tmp_path / "luad", check=False
+    )
     assert result.returncode == 1 and result.stderr.count("\n") == 1 and "HTTP 404 Not Found" in result.stderr
     assert not list((tmp_path / "luad").glob("*"))
     cli("download", "--pancan", "--pancan-hub", url, "--out", tmp_path / "pancan")
-    assert sorted(p.name for p in (tmp_path / "pancan").iterdir()) == sorted([r.name for r in pancan_files()]
-                                                                             + ["samplesheet.csv"])
+    assert sorted(p.name for p in (tmp_path / "pancan").iterdir()) == sorted(
+        [r.name for r in pancan_files()] + ["samplesheet.csv"]
+    )
     served = len(handler.log)
     cli("download", "--pancan", "--pancan-hub", url, "--out", tmp_path / "pancan")
     assert len(handler.log) == served  # nothing fetched twice
@@ -93,23 +95,42 @@ def test_missing_files_fail_at_once_and_finished_ones_are_kept(server, tmp_path,
 
 def test_cohort_files_are_the_xena_hub_names():
     names = [r.url for r in cohort_files("luad", "https://hub")]
-    assert names == ["https://hub/TCGA.LUAD.sampleMap/HumanMethylation450.gz",
-                     "https://hub/TCGA.LUAD.sampleMap/HiSeqV2.gz",
-                     "https://hub/TCGA.LUAD.sampleMap/LUAD_clinicalMatrix"]
+    assert names == [
+        "https://hub/TCGA.LUAD.sampleMap/HumanMethylation450.gz",
+        "https://hub/TCGA.LUAD.sampleMap/HiSeqV2.gz",
+        "https://hub/TCGA.LUAD.sampleMap/LUAD_clinicalMatrix",
+    ]
 
 
 def test_the_download_folder_is_a_samplesheet_of_what_it_holds(server, tmp_path, cli):
     from tdimpute.samplesheet import read_samplesheet
 
     url, _ = server
-    cli("download", "--cohort", "luad", "--cohort", "BRCA", "--survival", "--tcga-hub", url, "--pancan-hub", url,
-        "--out", tmp_path / "xena")
+    cli(
+        "download",
+        "--cohort",
+        "luad",
+        "--cohort",
+        "BRCA",
+        "--survival",
+        "--tcga-hub",
+        url,
+        "--pancan-hub",
+        url,
+        "--out",
+        tmp_path / "xena",
+    )
     survival = tmp_path / "xena" / pancan_files()[2].name
     rows = read_samplesheet(tmp_path / "xena")
     assert [(r.cohort, r.methylation.name, r.expression.name, r.clinical) for r in rows] == [
         ("LUAD", "TCGA.LUAD.HumanMethylation450.gz", "TCGA.LUAD.HiSeqV2.gz", survival),
-        ("BRCA", "TCGA.BRCA.HumanMethylation450.gz", "TCGA.BRCA.HiSeqV2.gz", survival)]
+        ("BRCA", "TCGA.BRCA.HumanMethylation450.gz", "TCGA.BRCA.HiSeqV2.gz", survival),
+    ]
     cli("download", "--pancan", "--pancan-hub", url, "--out", tmp_path / "pancan")
     (pancan,) = read_samplesheet(tmp_path / "pancan")
     assert (pancan.cohort, pancan.methylation.name, pancan.expression.name, pancan.clinical.name) == (
-        "PANCAN", pancan_files()[0].name, pancan_files()[1].name, pancan_files()[2].name)
+        "PANCAN",
+        pancan_files()[0].name,
+        pancan_files()[1].name,
+        pancan_files()[2].name,
+    )

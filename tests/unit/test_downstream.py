@@ -6,6 +6,7 @@ import pytest
 
 from tdimpute.downstream.analysis import compare
 from tdimpute.downstream.correlation import best_cpg_per_gene
+from tdimpute.downstream.kaplan_meier import kaplan_meier_curves
 from tdimpute.downstream.survival import univariate_cox
 from tdimpute.simulate import simulate_cohort
 
@@ -56,8 +57,9 @@ def test_imputation_equal_to_the_truth_agrees_on_everything(survival_cohort):
 def test_an_uninformative_imputation_loses_the_signal(survival_cohort):
     methylation, expression, clinical = _frames(survival_cohort)
     rng = np.random.default_rng(0)
-    shuffled = pd.DataFrame(expression.to_numpy()[rng.permutation(len(expression))],
-                            index=expression.index, columns=expression.columns)
+    shuffled = pd.DataFrame(
+        expression.to_numpy()[rng.permutation(len(expression))], index=expression.index, columns=expression.columns
+    )
     summary, _ = compare(methylation, expression, shuffled, clinical, top=20, folds=3)
     assert summary["cluster_ari"] < 0.1
     assert summary["ridge_cox_cindex_imputed"] < summary["ridge_cox_cindex_true"] - 0.1
@@ -70,24 +72,87 @@ def test_an_uninformative_imputation_loses_the_signal(survival_cohort):
 def test_enrichment_factor_of_a_known_gene_list(survival_cohort):
     methylation, expression, clinical = _frames(survival_cohort)
     planted = survival_cohort.provenance["prognostic_genes"]
-    summary, tables = compare(methylation, expression, expression.copy(), clinical, known_prognostic=planted,
-                              top=20, folds=3)
+    summary, tables = compare(
+        methylation, expression, expression.copy(), clinical, known_prognostic=planted, top=20, folds=3
+    )
     hits = len(set(planted) & set(tables["prognosis"]["p"].sort_values().index[:20]))
     assert summary["enrichment_true"] == pytest.approx((hits / 20) / (len(planted) / 120))
     assert summary["enrichment_true"] > 1
 
 
-def test_downstream_cli_writes_summary_tables_and_figure(small_cohort_file, tmp_path, cli):
-    cli("split", "--cohort", small_cohort_file, "--cancer", "BRCA", "--missing-rate", "0.5", "--out", tmp_path / "s.json")
-    cli("fit", "--method", "tobmi", "--cohort", small_cohort_file, "--split", tmp_path / "s.json", "--out", tmp_path / "m")
-    cli("impute", "--model", tmp_path / "m", "--cohort", small_cohort_file, "--split", tmp_path / "s.json",
-        "--out", tmp_path / "i.tsv.gz")
-    cli("downstream", "--cohort", small_cohort_file, "--split", tmp_path / "s.json", "--imputed", tmp_path / "i.tsv.gz",
-        "--method", "tobmi", "--top", "10", "--out", tmp_path / "down")
+def test_kaplan_meier_curves_step_down_at_each_death_and_count_each_cluster():
+    clusters = pd.DataFrame(
+        {"cluster": [0, 0, 0, 0, 1, 1], "os_time": [1, 2, 3, 4, 5, np.nan], "os_event": [1, 0, 1, 1, 0, 1]}
+    )
+    curves = kaplan_meier_curves(clusters, {"cluster": "completed"})
+    assert list(curves.columns) == ["panel", "cluster", "n", "time", "survival"]
+    first = curves[curves["cluster"] == 0]
+    assert first["time"].tolist() == [0, 1, 2, 3, 4] and set(first["n"]) == {4}
+    assert first["survival"].tolist() == pytest.approx([1, 0.75, 0.75, 0.375, 0])
+    second = curves[curves["cluster"] == 1]  # the sample of unknown survival is left out
+    assert set(second["n"]) == {1} and second["survival"].tolist() == [1, 1]
+    assert set(curves["panel"]) == {"completed"}
+
+
+def test_downstream_cli_writes_summary_tables_and_survival_curves(small_cohort_file, tmp_path, cli):
+    cli(
+        "split",
+        "--cohort",
+        small_cohort_file,
+        "--cancer",
+        "BRCA",
+        "--missing-rate",
+        "0.5",
+        "--out",
+        tmp_path / "s.json",
+    )
+    cli(
+        "fit",
+        "--method",
+        "tobmi",
+        "--cohort",
+        small_cohort_file,
+        "--split",
+        tmp_path / "s.json",
+        "--out",
+        tmp_path / "m",
+    )
+    cli(
+        "impute",
+        "--model",
+        tmp_path / "m",
+        "--cohort",
+        small_cohort_file,
+        "--split",
+        tmp_path / "s.json",
+        "--out",
+        tmp_path / "i.tsv.gz",
+    )
+    cli(
+        "downstream",
+        "--cohort",
+        small_cohort_file,
+        "--split",
+        tmp_path / "s.json",
+        "--imputed",
+        tmp_path / "i.tsv.gz",
+        "--method",
+        "tobmi",
+        "--top",
+        "10",
+        "--out",
+        tmp_path / "down",
+    )
     summary = json.loads((tmp_path / "down" / "downstream.json").read_text())
     split = json.loads((tmp_path / "s.json").read_text())
     assert summary["method"] == "tobmi" and summary["n_samples"] == len(split["test"])
     assert 0 <= summary["prognostic_top_overlap"] <= 1 and -1 <= summary["cluster_ari"] <= 1
     prognosis = pd.read_csv(tmp_path / "down" / "prognosis.tsv", sep="\t", index_col=0)
     assert list(prognosis.columns[:4]) == ["coef", "se", "z", "p"] and len(prognosis) == 40
-    assert (tmp_path / "down" / "kaplan_meier.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    curves = pd.read_csv(tmp_path / "down" / "kaplan_meier.tsv", sep="\t")
+    clusters = pd.read_csv(tmp_path / "down" / "clusters.tsv", sep="\t").dropna(subset=["os_time", "os_event"])
+    for panel in ("true", "imputed"):
+        sizes = curves[curves["panel"] == panel].groupby("cluster")["n"].first()
+        assert sizes.to_dict() == clusters.groupby(f"cluster_{panel}").size().to_dict(), panel
+    for _, curve in curves.groupby(["panel", "cluster"]):
+        assert curve["survival"].iloc[0] == 1 and (curve["survival"].diff().dropna() <= 0).all()

@@ -13,8 +13,13 @@ from tdimpute.models import METHODS, imputer_class
 from tdimpute.models.network import PretrainedNetwork
 
 TINY_NETWORK = {"hidden": [8], "epochs": 2, "batch_size": 8}
-CHECKS = ["check_parameters_default_constructible", "check_no_attributes_set_in_init",
-          "check_get_params_invariance", "check_set_params", "check_estimator_repr"]
+CHECKS = [
+    "check_parameters_default_constructible",
+    "check_no_attributes_set_in_init",
+    "check_get_params_invariance",
+    "check_set_params",
+    "check_estimator_repr",
+]
 
 
 @pytest.mark.parametrize("check", CHECKS)
@@ -49,8 +54,16 @@ def pretrained(tmp_path_factory, training):
 
 def _small(method: str, pretrained: str) -> dict:
     options = imputer_class(method).options()
-    small = {"pretrained": pretrained, **TINY_NETWORK, "folds": 3, "cv": 3, "n_alphas": 3, "max_iter": 2,
-             "mlp_hidden": (8,), "mlp_epochs": 2}
+    small = {
+        "pretrained": pretrained,
+        **TINY_NETWORK,
+        "folds": 3,
+        "cv": 3,
+        "n_alphas": 3,
+        "max_iter": 2,
+        "mlp_hidden": (8,),
+        "mlp_epochs": 2,
+    }
     return {name: value for name, value in small.items() if name in options}
 
 
@@ -68,10 +81,20 @@ def test_tdimpute_plus_forwards_every_training_option_to_its_network(training, p
 
     seen = []
     original = plus.TransferNetwork.fit
-    monkeypatch.setattr(plus.TransferNetwork, "fit", lambda self, X, Y: seen.append(self.get_params()) or original(self, X, Y))
-    options = {"pretrained": pretrained, "precision": "float32", "validation_fraction": 0.25, "patience": 1,
-               "checkpoint_dir": str(tmp_path), "checkpoint_every": 1, "learning_rate": 3e-3, "batch_size": 4,
-               "epochs": 3, "seed": 5}
+    monkeypatch.setattr(
+        plus.TransferNetwork, "fit", lambda self, X, Y: seen.append(self.get_params()) or original(self, X, Y)
+    )
+    options = {
+        "pretrained": pretrained,
+        "precision": "float32",
+        "validation_fraction": 0.25,
+        "patience": 1,
+        "checkpoint_dir": str(tmp_path),
+        "checkpoint_every": 1,
+        "learning_rate": 3e-3,
+        "batch_size": 4,
+        "epochs": 3,
+        "seed": 5,
+    }
     imputer_class("tdimpute-plus")(folds=3, mlp_hidden=(4,), mlp_epochs=2, **options).fit(*training)
     assert seen and all(params == {**params, **options} for params in seen)
-

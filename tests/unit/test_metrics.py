@@ -13,7 +13,7 @@ def test_accuracy_on_a_hand_computed_example():
     assert metrics["mae"] == pytest.approx(2 / 6)
     r_a = np.corrcoef([1, 2, 3], [1, 2, 4])[0, 1]
     r_b = np.corrcoef([2, 4, 6], [2, 4, 5])[0, 1]
-    assert metrics["r2"] == pytest.approx((r_a ** 2 + r_b ** 2) / 2)
+    assert metrics["r2"] == pytest.approx((r_a**2 + r_b**2) / 2)
 
 
 def test_per_gene_r2_is_each_genes_squared_correlation_across_samples_averaged_over_genes():

@@ -49,18 +49,46 @@ def test_predictions_never_exceed_the_output_scale(small_cohort):
 
 def test_cli_round_trip_pretrain_finetune_impute(small_cohort_file, tmp_path, cli):
     net = ["--hidden", "32", "--epochs", "5", "--batch-size", "32"]
-    cli("pretrain", "--cohort", small_cohort_file, "--exclude-cancer", "BRCA",
-        "--out", tmp_path / "pre", *net)
-    cli("split", "--cohort", small_cohort_file, "--cancer", "BRCA", "--missing-rate", "0.5",
-        "--out", tmp_path / "split.json")
+    cli("pretrain", "--cohort", small_cohort_file, "--exclude-cancer", "BRCA", "--out", tmp_path / "pre", *net)
+    cli(
+        "split",
+        "--cohort",
+        small_cohort_file,
+        "--cancer",
+        "BRCA",
+        "--missing-rate",
+        "0.5",
+        "--out",
+        tmp_path / "split.json",
+    )
     split = json.loads((tmp_path / "split.json").read_text())
     fitted = {}
     for method in ["tdimpute", "tdimpute-notf"]:
-        cli("fit", "--method", method, "--cohort", small_cohort_file, "--split", tmp_path / "split.json",
-            "--pretrained", tmp_path / "pre", "--out", tmp_path / method,
-            *(["--epochs", "3"] if method == "tdimpute" else []))
-        cli("impute", "--model", tmp_path / method, "--cohort", small_cohort_file,
-            "--split", tmp_path / "split.json", "--out", tmp_path / f"{method}.tsv.gz")
+        cli(
+            "fit",
+            "--method",
+            method,
+            "--cohort",
+            small_cohort_file,
+            "--split",
+            tmp_path / "split.json",
+            "--pretrained",
+            tmp_path / "pre",
+            "--out",
+            tmp_path / method,
+            *(["--epochs", "3"] if method == "tdimpute" else []),
+        )
+        cli(
+            "impute",
+            "--model",
+            tmp_path / method,
+            "--cohort",
+            small_cohort_file,
+            "--split",
+            tmp_path / "split.json",
+            "--out",
+            tmp_path / f"{method}.tsv.gz",
+        )
         fitted[method] = read_expression(tmp_path / f"{method}.tsv.gz")
         assert sorted(fitted[method].index) == sorted(split["test"])
         assert fitted[method].shape[1] == 40
@@ -72,8 +100,20 @@ def test_cli_round_trip_pretrain_finetune_impute(small_cohort_file, tmp_path, cl
 
 def test_finetuning_refuses_a_model_that_is_not_pretrained(small_cohort_file, tmp_path, cli):
     cli("fit", "--method", "mean", "--cohort", small_cohort_file, "--cancer", "BRCA", "--out", tmp_path / "mean")
-    result = cli("fit", "--method", "tdimpute", "--cohort", small_cohort_file, "--cancer", "BRCA",
-                 "--pretrained", tmp_path / "mean", "--out", tmp_path / "ft", check=False)
+    result = cli(
+        "fit",
+        "--method",
+        "tdimpute",
+        "--cohort",
+        small_cohort_file,
+        "--cancer",
+        "BRCA",
+        "--pretrained",
+        tmp_path / "mean",
+        "--out",
+        tmp_path / "ft",
+        check=False,
+    )
     assert result.returncode == 1
     assert "holds a mean model, not a pretrained network" in result.stderr
     assert not (tmp_path / "ft").exists()
@@ -138,8 +178,17 @@ def test_pretraining_stopped_by_sigterm_resumes_from_the_command_line(small_coho
     import sys
 
     net = ["--hidden", "16", "--epochs", "400", "--batch-size", "32", "--seed", "1"]
-    command = [sys.executable, "-m", "tdimpute", "pretrain", "--cohort", str(small_cohort_file),
-               "--exclude-cancer", "BRCA", *net]
+    command = [
+        sys.executable,
+        "-m",
+        "tdimpute",
+        "pretrain",
+        "--cohort",
+        str(small_cohort_file),
+        "--exclude-cancer",
+        "BRCA",
+        *net,
+    ]
     env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
     subprocess.run([*command, "--out", str(tmp_path / "whole")], check=True, env=env, capture_output=True)
     resumable = [*command, "--out", str(tmp_path / "resumed"), "--checkpoint-dir", str(tmp_path / "ck")]
@@ -161,8 +210,9 @@ def test_pretraining_stopped_by_sigterm_resumes_from_the_command_line(small_coho
 
 def test_early_stopping_keeps_the_best_validation_epoch(small_cohort):
     X, Y = _frames(small_cohort, "BRCA")
-    model = imputer_class("tdimpute-self")(hidden=[256], epochs=300, batch_size=8, learning_rate=1e-2,
-                                           validation_fraction=0.25, patience=3).fit(X, Y)
+    model = imputer_class("tdimpute-self")(
+        hidden=[256], epochs=300, batch_size=8, learning_rate=1e-2, validation_fraction=0.25, patience=3
+    ).fit(X, Y)
     validation = model.validation_history_
     best = int(np.argmin(validation))
     assert len(model.history_) == len(validation) == best + 1 + 3 < 300

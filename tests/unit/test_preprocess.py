@@ -12,9 +12,19 @@ from tdimpute.preprocess import PreprocessOptions, preprocess
 
 def test_luad_csvs_become_a_cohort_with_88_samples_lacking_expression(luad_dir, tmp_path, cli):
     out = tmp_path / "luad.h5"
-    cli("preprocess", "--methylation", luad_dir / "DNA_methylation_AD.csv",
-        "--expression", luad_dir / "RNA_seq_AD.csv", "--cancer-type", "LUAD",
-        "--min-variance", "0", "--out", out)
+    cli(
+        "preprocess",
+        "--methylation",
+        luad_dir / "DNA_methylation_AD.csv",
+        "--expression",
+        luad_dir / "RNA_seq_AD.csv",
+        "--cancer-type",
+        "LUAD",
+        "--min-variance",
+        "0",
+        "--out",
+        out,
+    )
     summary = read_cohort(out).summary()
     assert summary["n_samples"] == 443
     assert summary["n_without_expression"] == 88
@@ -59,14 +69,12 @@ def test_xena_orientation_is_detected_and_raw_counts_are_logged(tmp_path):
 def test_variance_filter_keeps_exactly_the_cpgs_at_or_above_the_threshold():
     methylation, expression = _toy()
     methylation.iloc[:, 0] = [0, 1, 0, 1, 0, 1]  # variance 0.3
-    methylation.iloc[:, 1] = 0.5                  # variance 0
+    methylation.iloc[:, 1] = 0.5  # variance 0
     variance = methylation.var(ddof=1)
     threshold = float(variance.iloc[2])
-    cohort = preprocess(methylation, expression, cancer_type="X",
-                        options=PreprocessOptions(min_variance=threshold))
+    cohort = preprocess(methylation, expression, cancer_type="X", options=PreprocessOptions(min_variance=threshold))
     assert set(cohort.cpgs) == set(variance.index[variance >= threshold])
-    top = preprocess(methylation, expression, cancer_type="X",
-                     options=PreprocessOptions(min_variance=0, top_cpgs=1))
+    top = preprocess(methylation, expression, cancer_type="X", options=PreprocessOptions(min_variance=0, top_cpgs=1))
     assert list(top.cpgs) == [methylation.columns[0]]
 
 
@@ -75,8 +83,9 @@ def test_na_cpgs_are_dropped_or_mean_filled_under_the_na_fraction():
     methylation.iloc[0, 3] = np.nan
     dropped = preprocess(methylation, expression, cancer_type="X", options=PreprocessOptions(min_variance=0))
     assert methylation.columns[3] not in set(dropped.cpgs)
-    filled = preprocess(methylation, expression, cancer_type="X",
-                        options=PreprocessOptions(min_variance=0, max_na_fraction=0.2))
+    filled = preprocess(
+        methylation, expression, cancer_type="X", options=PreprocessOptions(min_variance=0, max_na_fraction=0.2)
+    )
     column = list(filled.cpgs).index(methylation.columns[3])
     assert filled.methylation[0, column] == pytest.approx(methylation.iloc[1:, 3].mean(), rel=1e-6)
 
@@ -120,16 +129,40 @@ def _bad_inputs(tmp_path):
     return cases
 
 
-BAD = ["no_overlap", "duplicated", "m_values", "nan", "inf", "negative", "transposed",
-       "ambiguous", "raw_said_log", "empty", "corrupt_gzip"]
+BAD = [
+    "no_overlap",
+    "duplicated",
+    "m_values",
+    "nan",
+    "inf",
+    "negative",
+    "transposed",
+    "ambiguous",
+    "raw_said_log",
+    "empty",
+    "corrupt_gzip",
+]
 
 
 @pytest.mark.parametrize("name", BAD)
 def test_bad_input_gives_one_error_line_and_no_output(name, tmp_path, cli):
     m_path, e_path, message, extra = _bad_inputs(tmp_path)[name]
     out = tmp_path / "out" / "cohort.h5"
-    result = cli("preprocess", "--methylation", m_path, "--expression", e_path, "--cancer-type", "X",
-                 "--min-variance", "0", "--out", out, *extra, check=False)
+    result = cli(
+        "preprocess",
+        "--methylation",
+        m_path,
+        "--expression",
+        e_path,
+        "--cancer-type",
+        "X",
+        "--min-variance",
+        "0",
+        "--out",
+        out,
+        *extra,
+        check=False,
+    )
     assert result.returncode == 1
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("Error: "), result.stderr
@@ -142,12 +175,18 @@ def test_reference_cohort_fixes_the_feature_lists():
     methylation, expression = _toy()
     reference = preprocess(methylation, expression, cancer_type="X", options=PreprocessOptions(min_variance=0))
     reordered = methylation[methylation.columns[::-1]]
-    aligned = preprocess(reordered, expression, cancer_type="Y", options=PreprocessOptions(min_variance=0),
-                         reference=reference)
+    aligned = preprocess(
+        reordered, expression, cancer_type="Y", options=PreprocessOptions(min_variance=0), reference=reference
+    )
     assert list(aligned.cpgs) == list(reference.cpgs)
     with pytest.raises(TdimputeError, match="1 of the reference's 4 CpGs are absent"):
-        preprocess(methylation.iloc[:, :3], expression, cancer_type="Y",
-                   options=PreprocessOptions(min_variance=0), reference=reference)
+        preprocess(
+            methylation.iloc[:, :3],
+            expression,
+            cancer_type="Y",
+            options=PreprocessOptions(min_variance=0),
+            reference=reference,
+        )
 
 
 def test_quantile_normalisation_matches_a_hand_computed_example():
@@ -159,33 +198,43 @@ def test_quantile_normalisation_matches_a_hand_computed_example():
     # Row 1 ranks 3, 1, 2; row 2 has a tie at ranks 1 and 2 (average 1.5 -> quantile 0.25).
     np.testing.assert_allclose(quantile_normalise(values, target), [[4.5, 1.5, 3.0], [2.25, 2.25, 4.5]])
     # A target of another length is interpolated at quantiles (r - 1) / (n - 1).
-    np.testing.assert_allclose(quantile_normalise(np.array([[1.0, 9.0]]), np.array([0.0, 5.0, 10.0])),
-                               [[0.0, 10.0]])
+    np.testing.assert_allclose(quantile_normalise(np.array([[1.0, 9.0]]), np.array([0.0, 5.0, 10.0])), [[0.0, 10.0]])
 
 
 def test_external_cohort_takes_the_reference_distributions():
     methylation, expression = _toy()
     reference = preprocess(methylation, expression, cancer_type="X", options=PreprocessOptions(min_variance=0))
     shifted = (methylation * 0.5 + 0.2).clip(0, 1)
-    external = preprocess(shifted, expression + 1.0, cancer_type="Y", reference=reference,
-                          options=PreprocessOptions(min_variance=0, quantile_normalise=True))
-    np.testing.assert_allclose(np.sort(external.methylation, axis=1).mean(axis=0),
-                               np.sort(reference.methylation, axis=1).mean(axis=0), rtol=1e-5)
+    external = preprocess(
+        shifted,
+        expression + 1.0,
+        cancer_type="Y",
+        reference=reference,
+        options=PreprocessOptions(min_variance=0, quantile_normalise=True),
+    )
+    np.testing.assert_allclose(
+        np.sort(external.methylation, axis=1).mean(axis=0),
+        np.sort(reference.methylation, axis=1).mean(axis=0),
+        rtol=1e-5,
+    )
     with pytest.raises(TdimputeError, match="needs a reference cohort"):
-        preprocess(methylation, expression, cancer_type="Y",
-                   options=PreprocessOptions(min_variance=0, quantile_normalise=True))
+        preprocess(
+            methylation, expression, cancer_type="Y", options=PreprocessOptions(min_variance=0, quantile_normalise=True)
+        )
 
 
 def _xena_methylation(tmp_path, n_samples=30, n_cpgs=500):
     rng = np.random.default_rng(4)
     spread = np.where(rng.random(n_cpgs) < 0.2, 0.3, 0.05)  # a fifth of the CpGs vary a lot
     values = np.clip(rng.random(n_cpgs) * 0.6 + 0.2 + rng.normal(size=(n_samples, n_cpgs)) * spread, 0, 1)
-    frame = pd.DataFrame(values, index=[f"TCGA-AA-{i:04d}-01A" for i in range(n_samples)],
-                         columns=[f"cg{i:08d}" for i in range(n_cpgs)])
+    frame = pd.DataFrame(
+        values, index=[f"TCGA-AA-{i:04d}-01A" for i in range(n_samples)], columns=[f"cg{i:08d}" for i in range(n_cpgs)]
+    )
     frame.iloc[3, 10] = np.nan  # one NA: filled under --max-na-fraction, else its CpG dropped
     _write_xena(tmp_path / "methylation.tsv.gz", frame)
-    expression = pd.DataFrame(rng.random((n_samples - 5, 4)) * 10, index=[s[:-1] for s in frame.index[:-5]],
-                              columns=["A", "B", "C", "D"])
+    expression = pd.DataFrame(
+        rng.random((n_samples - 5, 4)) * 10, index=[s[:-1] for s in frame.index[:-5]], columns=["A", "B", "C", "D"]
+    )
     return tmp_path / "methylation.tsv.gz", expression
 
 
@@ -232,8 +281,21 @@ def _aliquots(tmp_path):
 @pytest.mark.parametrize("rule", ["first", "mean"])
 def test_replicate_aliquots_are_merged_by_the_rule_with_one_warning(tmp_path, cli, rule):
     methylation, _ = _aliquots(tmp_path)
-    result = cli("preprocess", "--methylation", tmp_path / "m.tsv.gz", "--expression", tmp_path / "e.csv",
-                 "--cancer-type", "X", "--min-variance", "0", "--duplicate-samples", rule, "--out", tmp_path / "c.h5")
+    result = cli(
+        "preprocess",
+        "--methylation",
+        tmp_path / "m.tsv.gz",
+        "--expression",
+        tmp_path / "e.csv",
+        "--cancer-type",
+        "X",
+        "--min-variance",
+        "0",
+        "--duplicate-samples",
+        rule,
+        "--out",
+        tmp_path / "c.h5",
+    )
     warnings = [line for line in result.stderr.splitlines() if line.startswith("warning: ")]
     assert len(warnings) == 1 and "replicate aliquots of 1 sample, e.g. 'TCGA-AA-0000-01'" in warnings[0], result.stderr
     assert f"1 sample with replicate aliquots ({rule})" in result.stderr
@@ -247,11 +309,24 @@ def test_replicate_aliquots_are_merged_by_the_rule_with_one_warning(tmp_path, cl
 
 def test_replicate_aliquots_refused_by_the_error_rule_are_one_line(tmp_path, cli):
     _aliquots(tmp_path)
-    result = cli("preprocess", "--methylation", tmp_path / "m.tsv.gz", "--expression", tmp_path / "e.csv",
-                 "--cancer-type", "X", "--duplicate-samples", "error", "--out", tmp_path / "c.h5", check=False)
+    result = cli(
+        "preprocess",
+        "--methylation",
+        tmp_path / "m.tsv.gz",
+        "--expression",
+        tmp_path / "e.csv",
+        "--cancer-type",
+        "X",
+        "--duplicate-samples",
+        "error",
+        "--out",
+        tmp_path / "c.h5",
+        check=False,
+    )
     assert result.returncode == 1 and result.stderr.count("\n") == 1
-    assert result.stderr.startswith(f"Error: methylation file {tmp_path / 'm.tsv.gz'} has duplicated sample id "
-                                    "'TCGA-AA-0000-01'")
+    assert result.stderr.startswith(
+        f"Error: methylation file {tmp_path / 'm.tsv.gz'} has duplicated sample id 'TCGA-AA-0000-01'"
+    )
     assert not (tmp_path / "c.h5").exists()
 
 
@@ -266,8 +341,10 @@ def test_streamed_blocks_merge_replicates_as_the_whole_matrix(tmp_path):
     (tmp_path / "aliquots.tsv").write_text("\n".join(["\t".join(header), *text[1:]]) + "\n")
     whole = pd.read_csv(tmp_path / "aliquots.tsv", sep="\t", index_col=0).T
     whole.index = [normalise_sample_id(s) for s in whole.index]
-    for rule, expected in (("first", whole[~whole.index.duplicated()]),
-                           ("mean", whole.groupby(level=0, sort=False).mean())):
+    for rule, expected in (
+        ("first", whole[~whole.index.duplicated()]),
+        ("mean", whole.groupby(level=0, sort=False).mean()),
+    ):
         replicates = Replicates(rule)
         blocks = list(read_matrix_chunks(tmp_path / "aliquots.tsv", chunk_values=30 * 37, replicates=replicates))
         assert len(blocks) == 14 and replicates.samples == {"TCGA-AA-0000-01"}
@@ -286,8 +363,9 @@ def test_an_unexpected_failure_is_one_error_line_and_debug_shows_the_traceback(m
     with pytest.raises(SystemExit) as stopped:
         command_line.main()
     assert stopped.value.code == 1
-    assert capsys.readouterr().err == ("Error: IndexError: index 0 is out of bounds for axis 0 with size 0 "
-                                       "(tdimpute --debug shows the traceback)\n")
+    assert capsys.readouterr().err == (
+        "Error: IndexError: index 0 is out of bounds for axis 0 with size 0 (tdimpute --debug shows the traceback)\n"
+    )
     monkeypatch.setitem(command_line._state, "debug", True)
     with pytest.raises(IndexError):
         command_line.main()

@@ -8,16 +8,21 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-EXECUTORS = {"slurm": "slurm", "awsbatch": "awsbatch", "google": "google-batch", "azurebatch": "azurebatch",
-             "kubernetes": "k8s"}
+EXECUTORS = {
+    "slurm": "slurm",
+    "awsbatch": "awsbatch",
+    "google": "google-batch",
+    "azurebatch": "azurebatch",
+    "kubernetes": "k8s",
+}
 
-pytestmark = [pytest.mark.slow,
-              pytest.mark.skipif(shutil.which("nextflow") is None, reason="nextflow is not on the PATH")]
+pytestmark = [pytest.mark.skipif(shutil.which("nextflow") is None, reason="nextflow is not on the PATH")]
 
 
 def resolved(profiles: str) -> dict[str, str]:
-    done = subprocess.run(["nextflow", "config", "-flat", "-profile", profiles, str(ROOT)],
-                          capture_output=True, text=True, check=True)
+    done = subprocess.run(
+        ["nextflow", "config", "-flat", "-profile", profiles, str(ROOT)], capture_output=True, text=True, check=True
+    )
     return dict(line.split(" = ", 1) for line in done.stdout.splitlines() if " = " in line)
 
 
@@ -31,8 +36,9 @@ def test_each_scheduler_and_cloud_profile_resolves_with_its_executor_and_gpus(pr
     assert not any("runOptions" in key and "gpu" in value for key, value in config.items())
     # The gpu profile adds to conf/base.config's selectors; it must not replace their resources.
     for selector in ["withLabel:process_gpu", "withName:FIT|IMPUTE"]:
-        assert {"cpus", "memory", "time"} <= {key.rsplit(".", 1)[1] for key in config
-                                              if key.startswith(f"process.'{selector}'.")}, selector
+        assert {"cpus", "memory", "time"} <= {
+            key.rsplit(".", 1)[1] for key in config if key.startswith(f"process.'{selector}'.")
+        }, selector
 
 
 def test_a_profile_alone_requests_no_gpu():

@@ -4,12 +4,12 @@ import numpy as np
 import pandas as pd
 import pytest
 from sklearn.linear_model import RidgeCV
+from test_baselines import _rmse
+from test_baselines import _train_test as _split
 
 from tdimpute.models import imputer_class, load_model
 from tdimpute.models.lasso import BaggedLassoCV
 from tdimpute.models.plus import MIN_JUDGED, network_weights
-from test_baselines import _rmse
-from test_baselines import _train_test as _split
 
 NETWORK = {"mlp_hidden": (32,), "mlp_weight_decay": (1e-2,), "mlp_epochs": 20}
 
@@ -32,6 +32,7 @@ def test_ridge_cv_chooses_the_alpha_with_the_lowest_leave_one_out_error(small_co
     assert np.all(model.alpha_ == best)
     # The leave-one-out error of one alpha, by brute force for the first gene.
     from sklearn.linear_model import Ridge
+
     Z = ((X - X.mean()) / X.std(ddof=0)).to_numpy()
     y = Y.to_numpy()[:, 0]
     errors = []
@@ -58,8 +59,9 @@ def test_networks_are_kept_only_when_their_cross_fitted_gain_exceeds_one_standar
     # Far better: nearly all the weight.
     assert network_weight(truth + 0.01 * rng.normal(size=truth.shape)) > 0.99
     # Two networks, one useful and one noise: the noise gets (nearly) nothing.
-    weights, _ = network_weights(truth, linear, [truth + 0.5 * rng.normal(size=truth.shape),
-                                                 truth + 3.0 * rng.normal(size=truth.shape)])
+    weights, _ = network_weights(
+        truth, linear, [truth + 0.5 * rng.normal(size=truth.shape), truth + 3.0 * rng.normal(size=truth.shape)]
+    )
     assert weights[1] > 0.3 and weights[2] < 0.05
     # One held-out sample has no standard error: never enough to keep a network.
     assert network_weights(truth[:1], linear[:1], [(truth + linear)[:1] / 2])[0][1] == 0.0
@@ -90,7 +92,7 @@ def test_bagging_stops_at_bag_below_samples_and_out_of_fold_predictions_come_fro
     scored = subset.out_of_fold_prediction(X.to_numpy(), Y.to_numpy())
     every = subset.out_of_fold_prediction(X.to_numpy(), Y.to_numpy(), all_genes=True)
     assert scored.shape == (len(X), 10) and every.shape == Y.shape
-    for train, test, coef, intercept in subset.cv_models_:
+    for _train, test, coef, intercept in subset.cv_models_:
         np.testing.assert_allclose(scored[test], (X.to_numpy()[test] @ coef.toarray() + intercept) * subset.scale_)
         # Every gene's fold model is refitted without the fold: it agrees with the scored one.
         np.testing.assert_allclose(every[np.ix_(test, subset.cv_genes_)], scored[test], atol=1e-4)
@@ -127,9 +129,13 @@ def test_plus_judges_its_networks_on_enough_held_out_samples_and_survives_saving
     folds = model._fold_rows()
     networks = model.networks_["standardised network"]
     # As many folds as it takes to hold MIN_JUDGED samples, each network trained without its fold.
-    assert len(networks) < len(folds) and model.n_judged_ >= MIN_JUDGED > model.n_judged_ - len(folds[len(networks) - 1])
-    assert [network.n_training_ for network in networks] == [len(X) - len(fold) for fold in folds[:len(networks)]]
-    assert {tuple(network.hidden_) for network in networks} == {(32,)} and model.network_weights_ == {"standardised network": 0.3}
+    assert len(networks) < len(folds) and model.n_judged_ >= MIN_JUDGED > model.n_judged_ - len(
+        folds[len(networks) - 1]
+    )
+    assert [network.n_training_ for network in networks] == [len(X) - len(fold) for fold in folds[: len(networks)]]
+    assert {tuple(network.hidden_) for network in networks} == {(32,)} and model.network_weights_ == {
+        "standardised network": 0.3
+    }
     linear = model._linear_predict(X_test.to_numpy())
     network = np.mean([n.predict(X_test).to_numpy() for n in networks], axis=0)
     np.testing.assert_allclose(model.predict(X_test).to_numpy(), 0.7 * linear + 0.3 * network, rtol=1e-5)
@@ -145,8 +151,9 @@ def test_the_standardised_network_takes_the_width_and_weight_decay_of_the_lowest
     from tdimpute.models.network import StandardisedNetwork, fit_best
 
     X, Y, X_test, _ = _split(small_cohort, "KIRC")
-    candidates = [StandardisedNetwork(hidden=[width], weight_decay=decay, epochs=15)
-                  for width in (8, 64) for decay in (1e-2, 1.0)]
+    candidates = [
+        StandardisedNetwork(hidden=[width], weight_decay=decay, epochs=15) for width in (8, 64) for decay in (1e-2, 1.0)
+    ]
     best = fit_best(candidates, X, Y)
     losses = [min(c.validation_history_) for c in candidates]
     assert min(best.validation_history_) == min(losses) and len(set(losses)) == 4
@@ -180,26 +187,87 @@ def test_plus_chooses_the_linear_model_that_fits_the_signal(dense, expected):
     assert model.stack_.combiner in (expected, "shared blend", "per-gene blend")
     weights = {c["name"]: c["weight"] for c in model.candidates()}
     assert weights[expected] > 0.5 and sum(weights.values()) == pytest.approx(1.0)
-    plus, alone = (_rmse(m.predict(X_test), Y_test) for m in (model, imputer_class(
-        "ridge-cv" if dense else "lasso-cv")().fit(X, Y)))
+    plus, alone = (
+        _rmse(m.predict(X_test), Y_test)
+        for m in (model, imputer_class("ridge-cv" if dense else "lasso-cv")().fit(X, Y))
+    )
     assert plus <= 1.02 * alone
 
 
 def test_plus_fine_tunes_a_pretrained_network_through_the_cli(small_cohort_file, tmp_path, cli):
-    cli("pretrain", "--cohort", small_cohort_file, "--exclude-cancer", "BRCA", "--hidden", "16",
-        "--epochs", "3", "--out", tmp_path / "pre")
-    cli("split", "--cohort", small_cohort_file, "--cancer", "BRCA", "--missing-rate", "0.5",
-        "--out", tmp_path / "split.json")
-    cli("fit", "--method", "tdimpute-plus", "--cohort", small_cohort_file, "--cancer", "BRCA",
-        "--split", tmp_path / "split.json", "--pretrained", tmp_path / "pre", "--epochs", "3",
-        "--folds", "3", "--mlp-hidden", "16", "--mlp-hidden", "8", "--mlp-weight-decay", "0.1", "--mlp-epochs", "4",
-        "--out", tmp_path / "plus")
+    cli(
+        "pretrain",
+        "--cohort",
+        small_cohort_file,
+        "--exclude-cancer",
+        "BRCA",
+        "--hidden",
+        "16",
+        "--epochs",
+        "3",
+        "--out",
+        tmp_path / "pre",
+    )
+    cli(
+        "split",
+        "--cohort",
+        small_cohort_file,
+        "--cancer",
+        "BRCA",
+        "--missing-rate",
+        "0.5",
+        "--out",
+        tmp_path / "split.json",
+    )
+    cli(
+        "fit",
+        "--method",
+        "tdimpute-plus",
+        "--cohort",
+        small_cohort_file,
+        "--cancer",
+        "BRCA",
+        "--split",
+        tmp_path / "split.json",
+        "--pretrained",
+        tmp_path / "pre",
+        "--epochs",
+        "3",
+        "--folds",
+        "3",
+        "--mlp-hidden",
+        "16",
+        "--mlp-hidden",
+        "8",
+        "--mlp-weight-decay",
+        "0.1",
+        "--mlp-epochs",
+        "4",
+        "--out",
+        tmp_path / "plus",
+    )
     spec = load_model(tmp_path / "plus")
     assert spec.get_params()["pretrained"] == str(tmp_path / "pre")
-    assert [spec.get_params()[name] for name in ("folds", "mlp_hidden", "mlp_weight_decay", "mlp_epochs")] == [3, [16, 8], [0.1], 4]
+    assert [spec.get_params()[name] for name in ("folds", "mlp_hidden", "mlp_weight_decay", "mlp_epochs")] == [
+        3,
+        [16, 8],
+        [0.1],
+        4,
+    ]
     assert set(spec.network_weights_) == {"network", "standardised network"}
     assert 0.0 <= sum(spec.network_weights_.values()) <= 1.0
-    cli("impute", "--model", tmp_path / "plus", "--cohort", small_cohort_file, "--cancer", "BRCA",
-        "--split", tmp_path / "split.json", "--out", tmp_path / "imputed.tsv.gz")
+    cli(
+        "impute",
+        "--model",
+        tmp_path / "plus",
+        "--cohort",
+        small_cohort_file,
+        "--cancer",
+        "BRCA",
+        "--split",
+        tmp_path / "split.json",
+        "--out",
+        tmp_path / "imputed.tsv.gz",
+    )
     imputed = pd.read_csv(tmp_path / "imputed.tsv.gz", sep="\t", index_col=0)
     assert imputed.notna().all().all() and imputed.shape[0] == 40

@@ -4,9 +4,10 @@ import json
 import re
 
 from conftest import ROOT
+
 from tdimpute.models import METHODS, method_table
 
-REGENERATE = "regenerate it: tdimpute methods --json > assets/methods.json"
+REGENERATE = "regenerate it: make generated"
 
 
 def test_assets_methods_json_is_what_tdimpute_methods_prints(cli):
@@ -18,8 +19,14 @@ def test_assets_methods_json_is_what_tdimpute_methods_prints(cli):
 def test_every_method_declares_what_it_needs():
     table = {entry["name"]: entry for entry in method_table()}
     assert list(table) == list(METHODS)
-    assert {name for name, entry in table.items() if entry["uses_pretrained"]} == {"tdimpute", "tdimpute-notf", "tdimpute-plus"}
-    assert {name for name, entry in table.items() if entry["trains_network"]} == {name for name in METHODS if name.startswith("tdimpute")}
+    assert {name for name, entry in table.items() if entry["uses_pretrained"]} == {
+        "tdimpute",
+        "tdimpute-notf",
+        "tdimpute-plus",
+    }
+    assert {name for name, entry in table.items() if entry["trains_network"]} == {
+        name for name in METHODS if name.startswith("tdimpute")
+    }
     assert all(entry["description"] for entry in table.values())
     assert "pretrained" in table["tdimpute"]["options"] and "alpha" in table["lasso"]["options"]
 
@@ -43,8 +50,12 @@ def test_the_pipeline_reads_the_registry_instead_of_listing_methods():
     """What a method needs is read from assets/methods.json; beside the recommended default
     (above) only the per-method schedules of conf/modules.config name methods."""
     assert "startsWith('tdimpute')" not in (ROOT / "nextflow.config").read_text()
-    code = [ROOT / "main.nf", *ROOT.glob("workflows/*.nf"), *ROOT.glob("subworkflows/local/*/main.nf"),
-            *ROOT.glob("modules/local/*/main.nf")]
+    code = [
+        ROOT / "main.nf",
+        *ROOT.glob("workflows/*.nf"),
+        *ROOT.glob("subworkflows/local/*/main.nf"),
+        *ROOT.glob("modules/local/*/main.nf"),
+    ]
     quoted_name = re.compile("'(" + "|".join(map(re.escape, METHODS)) + ")'")
     for path in code:
         text = path.read_text()

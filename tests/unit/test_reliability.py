@@ -15,7 +15,9 @@ def test_held_out_predictions_are_those_of_models_that_never_saw_the_sample(smal
     luad = small_cohort.select_cancer("LUAD")
     rows = training_rows(luad, None)
     model = imputer_class("mean")().fit(methylation_frame(luad, rows), expression_frame(luad, rows))
-    table = model.estimate_reliability(methylation_frame(luad, rows), expression_frame(luad, rows), folds=4, seed=3).reliability_
+    table = model.estimate_reliability(
+        methylation_frame(luad, rows), expression_frame(luad, rows), folds=4, seed=3
+    ).reliability_
     # The mean method predicts the training mean: hand-made out-of-fold predictions.
     Y = luad.expression[rows].astype(np.float64)
     predicted = np.empty_like(Y)

@@ -31,15 +31,18 @@ def _cohorts(tmp_path):
         frame.iloc[1, 5] = np.nan
         frames[name] = frame
     frames["BRCA"] = frames["BRCA"].drop(columns=[cpgs[8]]).assign(cg99999999=0.5).iloc[:, ::-1]
-    expression = {name: pd.DataFrame(rng.random((len(f) - 2, 3)) * 8, index=f.index[:-2], columns=["A", "B", "C"])
-                  for name, f in frames.items()}
+    expression = {
+        name: pd.DataFrame(rng.random((len(f) - 2, 3)) * 8, index=f.index[:-2], columns=["A", "B", "C"])
+        for name, f in frames.items()
+    }
     lines = ["cohort,methylation,expression,clinical"]
     for name in frames:
         _xena(tmp_path / f"{name}.methylation.tsv.gz", frames[name])
         _xena(tmp_path / f"{name}.expression.tsv.gz", expression[name])
         lines.append(f"{name},{name}.methylation.tsv.gz,{name}.expression.tsv.gz,")
     (tmp_path / "LUAD.clinical.tsv").write_text(
-        "sample\tOS.time\tOS\n" + "".join(f"{s}\t{100 + i}\t{i % 2}\n" for i, s in enumerate(frames["LUAD"].index)))
+        "sample\tOS.time\tOS\n" + "".join(f"{s}\t{100 + i}\t{i % 2}\n" for i, s in enumerate(frames["LUAD"].index))
+    )
     lines[1] += "LUAD.clinical.tsv"
     (tmp_path / "samplesheet.csv").write_text("\n".join(lines) + "\n")
     return frames, expression
@@ -50,8 +53,12 @@ def test_the_pool_is_filtered_as_one_concatenated_matrix(tmp_path, options):
     frames, expression = _cohorts(tmp_path)
     pooled = preprocess_pool(read_samplesheet(tmp_path / "samplesheet.csv"), options)
     common = [c for c in frames["LUAD"].columns if c in frames["BRCA"].columns]
-    whole = preprocess(pd.concat([f.loc[:, common] for f in frames.values()]), pd.concat(expression.values()),
-                       cancer_type="X", options=options)
+    whole = preprocess(
+        pd.concat([f.loc[:, common] for f in frames.values()]),
+        pd.concat(expression.values()),
+        cancer_type="X",
+        options=options,
+    )
     assert 0 < len(pooled.cpgs) < len(common) and list(pooled.cpgs) == list(whole.cpgs)
     np.testing.assert_allclose(pooled.methylation, whole.methylation, rtol=1e-6)
     np.testing.assert_array_equal(pooled.expression, whole.expression)
@@ -63,8 +70,15 @@ def test_the_pool_is_filtered_as_one_concatenated_matrix(tmp_path, options):
 
 def test_the_command_line_pools_a_samplesheet(tmp_path, cli):
     _cohorts(tmp_path)
-    cli("preprocess", "--samplesheet", tmp_path / "samplesheet.csv", "--out", tmp_path / "pool.h5",
-        "--per-cancer", tmp_path / "each")
+    cli(
+        "preprocess",
+        "--samplesheet",
+        tmp_path / "samplesheet.csv",
+        "--out",
+        tmp_path / "pool.h5",
+        "--per-cancer",
+        tmp_path / "each",
+    )
     cohort = read_cohort(tmp_path / "pool.h5")
     assert cohort.cancer_types == ["BRCA", "LUAD"] and len(cohort.samples) == 34
     for cancer, n in (("BRCA", 14), ("LUAD", 20)):
@@ -92,16 +106,21 @@ def _bad_sheet(tmp_path, name):
     (tmp_path / "samplesheet.csv").write_text("\n".join(sheet) + "\n")
 
 
-@pytest.mark.parametrize("name, message", [
-    ("no_column", "has no column 'cohort'"),
-    ("missing_file", "line 3: expression file not found"),
-    ("same_cohort_twice", "names cohort 'LUAD' twice"),
-    ("sample_in_two_cohorts", "is in more than one cohort's methylation"),
-    ("beta_out_of_range", "expected beta values in [0, 1], found 4.2"),
-])
+@pytest.mark.parametrize(
+    "name, message",
+    [
+        ("no_column", "has no column 'cohort'"),
+        ("missing_file", "line 3: expression file not found"),
+        ("same_cohort_twice", "names cohort 'LUAD' twice"),
+        ("sample_in_two_cohorts", "is in more than one cohort's methylation"),
+        ("beta_out_of_range", "expected beta values in [0, 1], found 4.2"),
+    ],
+)
 def test_bad_samplesheets_give_one_error_line_and_no_output(tmp_path, cli, name, message):
     _bad_sheet(tmp_path, name)
-    result = cli("preprocess", "--samplesheet", tmp_path / "samplesheet.csv", "--out", tmp_path / "pool.h5", check=False)
+    result = cli(
+        "preprocess", "--samplesheet", tmp_path / "samplesheet.csv", "--out", tmp_path / "pool.h5", check=False
+    )
     errors = [line for line in result.stderr.splitlines() if line.startswith("Error")]
     assert result.returncode == 1 and len(errors) == 1 and message in errors[0], result.stderr
     assert not (tmp_path / "pool.h5").exists()
@@ -110,7 +129,8 @@ def test_bad_samplesheets_give_one_error_line_and_no_output(tmp_path, cli, name,
 def test_a_disease_name_does_not_replace_the_cohort_code(tmp_path):
     frames, _ = _cohorts(tmp_path)
     (tmp_path / "LUAD.clinical.tsv").write_text(
-        "sampleID\t_primary_disease\n" + "".join(f"{s}\tlung adenocarcinoma\n" for s in frames["LUAD"].index))
+        "sampleID\t_primary_disease\n" + "".join(f"{s}\tlung adenocarcinoma\n" for s in frames["LUAD"].index)
+    )
     pooled = preprocess_pool(read_samplesheet(tmp_path / "samplesheet.csv"))
     assert set(pooled.clinical["cancer_type"]) == {"LUAD", "BRCA"}
 
@@ -120,20 +140,30 @@ def test_an_external_samplesheet_takes_the_reference_features_and_distributions(
 
     frames, _ = _cohorts(tmp_path)
     shared = frames["LUAD"].iloc[:, :30].drop(columns=["cg00000008"]).dropna(axis=1)  # BRCA lacks cg00000008
-    reference = preprocess(shared, pd.DataFrame(
-        np.random.default_rng(0).random((20, 3)) * 12, index=frames["LUAD"].index, columns=["C", "A", "B"]),
-        cancer_type="LUAD", options=PreprocessOptions(min_variance=0))
+    reference = preprocess(
+        shared,
+        pd.DataFrame(
+            np.random.default_rng(0).random((20, 3)) * 12, index=frames["LUAD"].index, columns=["C", "A", "B"]
+        ),
+        cancer_type="LUAD",
+        options=PreprocessOptions(min_variance=0),
+    )
     sheet = tmp_path / "samplesheet.csv"
     sheet.write_text("\n".join(sheet.read_text().splitlines()[:1] + sheet.read_text().splitlines()[2:]) + "\n")
-    external = preprocess_pool(read_samplesheet(sheet), PreprocessOptions(quantile_normalise=True),
-                               reference=reference)  # BRCA only
+    external = preprocess_pool(
+        read_samplesheet(sheet), PreprocessOptions(quantile_normalise=True), reference=reference
+    )  # BRCA only
     assert list(external.cpgs) == list(reference.cpgs) and list(external.genes) == ["C", "A", "B"]
     brca = frames["BRCA"].loc[:, list(reference.cpgs)]
     expected = quantile_normalise(brca.to_numpy(np.float64), quantile_target(reference.methylation))
     np.testing.assert_allclose(external.methylation, expected, rtol=1e-5)
     missing_cpg = frames["LUAD"].columns[8]  # BRCA has no values for it
-    wider = preprocess(frames["LUAD"].loc[:, [missing_cpg]], frames["LUAD"].iloc[:, :3].set_axis(["A", "B", "C"], axis=1),
-                       cancer_type="LUAD", options=PreprocessOptions(min_variance=0))
+    wider = preprocess(
+        frames["LUAD"].loc[:, [missing_cpg]],
+        frames["LUAD"].iloc[:, :3].set_axis(["A", "B", "C"], axis=1),
+        cancer_type="LUAD",
+        options=PreprocessOptions(min_variance=0),
+    )
     with pytest.raises(Exception, match="1 of the reference's 1 CpGs have no value"):
         preprocess_pool(read_samplesheet(sheet), reference=wider)
 
@@ -154,21 +184,26 @@ def test_a_clinical_table_shared_by_every_cohort_is_read_once(tmp_path, monkeypa
     assert pooled.clinical["cancer_type"].tolist() == ["LUAD"] * 20 + ["BRCA"] * 14
 
 
-
 def test_staged_files_are_found_by_their_place_in_the_sheet(tmp_path):
     """A pipeline task stages the k-th file the sheet names as STAGED/k/<name>; the sheet's
     own paths are then never read."""
     (tmp_path / "sheet").mkdir()
     _cohorts(tmp_path / "sheet")
-    named = ["LUAD.methylation.tsv.gz", "LUAD.expression.tsv.gz", "LUAD.clinical.tsv",
-             "BRCA.methylation.tsv.gz", "BRCA.expression.tsv.gz"]
+    named = [
+        "LUAD.methylation.tsv.gz",
+        "LUAD.expression.tsv.gz",
+        "LUAD.clinical.tsv",
+        "BRCA.methylation.tsv.gz",
+        "BRCA.expression.tsv.gz",
+    ]
     for k, name in enumerate(named, start=1):
         (tmp_path / "inputs" / str(k)).mkdir(parents=True)
         (tmp_path / "sheet" / name).rename(tmp_path / "inputs" / str(k) / name)
     rows = read_samplesheet(tmp_path / "sheet" / "samplesheet.csv", staged=tmp_path / "inputs")
     assert [(r.cohort, r.methylation, r.expression, r.clinical) for r in rows] == [
         ("LUAD", *(tmp_path / "inputs" / str(k) / named[k - 1] for k in (1, 2, 3))),
-        ("BRCA", tmp_path / "inputs/4" / named[3], tmp_path / "inputs/5" / named[4], None)]
+        ("BRCA", tmp_path / "inputs/4" / named[3], tmp_path / "inputs/5" / named[4], None),
+    ]
     (tmp_path / "inputs/2" / named[1]).rename(tmp_path / "inputs/2/other.tsv.gz")
     with pytest.raises(TdimputeError, match="line 2: expression file LUAD.expression.tsv.gz was not staged as"):
         read_samplesheet(tmp_path / "sheet" / "samplesheet.csv", staged=tmp_path / "inputs")
@@ -215,11 +250,14 @@ def test_five_cohorts_with_the_same_features_pool_without_a_warning(tmp_path, cl
 
 def test_features_absent_from_some_of_three_cohorts_are_counted_once(tmp_path, caplog):
     cpgs = [f"cg{i:08d}" for i in range(10)]
-    sheet = _sheet(tmp_path, {
-        "LUAD": _cohort("LUAD", cpgs, ["G1", "G2", "G3", "G4", "G5"], seed=1),
-        "BRCA": _cohort("BRCA", cpgs[1:] + ["cg99999999"], ["G1", "G2", "G3", "G4", "X"], seed=2),
-        "KIRC": _cohort("KIRC", cpgs[:-1], ["G2", "G3", "G4", "G5", "Y"], seed=3),
-    })
+    sheet = _sheet(
+        tmp_path,
+        {
+            "LUAD": _cohort("LUAD", cpgs, ["G1", "G2", "G3", "G4", "G5"], seed=1),
+            "BRCA": _cohort("BRCA", cpgs[1:] + ["cg99999999"], ["G1", "G2", "G3", "G4", "X"], seed=2),
+            "KIRC": _cohort("KIRC", cpgs[:-1], ["G2", "G3", "G4", "G5", "Y"], seed=3),
+        },
+    )
     pooled = preprocess_pool(read_samplesheet(sheet), PreprocessOptions(min_variance=0))
     assert list(pooled.genes) == ["G2", "G3", "G4"] and list(pooled.cpgs) == cpgs[1:-1]
     warnings = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]

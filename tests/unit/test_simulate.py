@@ -5,8 +5,21 @@ from tdimpute.simulate import simulate_cohort
 
 
 def test_simulate_same_seed_gives_byte_identical_files(tmp_path, cli):
-    args = ["simulate", "--n-samples", "60", "--n-cpgs", "30", "--n-genes", "10",
-            "--n-cancers", "2", "--missing-fraction", "0.2", "--seed", "3"]
+    args = [
+        "simulate",
+        "--n-samples",
+        "60",
+        "--n-cpgs",
+        "30",
+        "--n-genes",
+        "10",
+        "--n-cancers",
+        "2",
+        "--missing-fraction",
+        "0.2",
+        "--seed",
+        "3",
+    ]
     cli(*args, "--out", tmp_path / "a.h5")
     cli(*args, "--out", tmp_path / "b.h5")
     assert (tmp_path / "a.h5").read_bytes() == (tmp_path / "b.h5").read_bytes()
@@ -39,13 +52,14 @@ def test_methylation_to_expression_structure_is_learnable():
 
 
 def test_survival_depends_on_the_recorded_prognostic_genes():
-    from lifelines import CoxPHFitter
     import pandas as pd
+    from lifelines import CoxPHFitter
 
     cohort = simulate_cohort(n_samples=400, n_cpgs=50, n_genes=40, n_cancers=2, seed=5)
     prognostic = cohort.provenance["prognostic_genes"]
     column = list(cohort.genes).index(prognostic[0])
-    frame = pd.DataFrame({"x": cohort.expression[:, column],
-                          "T": cohort.clinical["os_time"], "E": cohort.clinical["os_event"]})
+    frame = pd.DataFrame(
+        {"x": cohort.expression[:, column], "T": cohort.clinical["os_time"], "E": cohort.clinical["os_event"]}
+    )
     fitted = CoxPHFitter().fit(frame, "T", "E")
     assert fitted.summary.loc["x", "p"] < 1e-4

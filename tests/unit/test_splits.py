@@ -1,7 +1,6 @@
 import json
 
 import numpy as np
-
 import pytest
 
 from tdimpute.errors import TdimputeError
@@ -19,7 +18,9 @@ def test_split_draws_floor_rate_times_n_test_samples_without_overlap(small_cohor
 
 def test_split_depends_on_seed_and_replicate_only(small_cohort):
     a = make_split(small_cohort, 0.5, replicate=1, seed=5, cancer="BRCA")
-    b = make_split(small_cohort.take(np.arange(len(small_cohort.samples))[::-1]), 0.5, replicate=1, seed=5, cancer="BRCA")
+    b = make_split(
+        small_cohort.take(np.arange(len(small_cohort.samples))[::-1]), 0.5, replicate=1, seed=5, cancer="BRCA"
+    )
     c = make_split(small_cohort, 0.5, replicate=2, seed=5, cancer="BRCA")
     assert a.test == b.test
     assert a.test != c.test
@@ -34,8 +35,21 @@ def test_split_refuses_too_few_samples(small_cohort):
 
 def test_split_cli_writes_the_documented_json(small_cohort_file, tmp_path, cli):
     out = tmp_path / "split.json"
-    cli("split", "--cohort", small_cohort_file, "--cancer", "LUAD", "--missing-rate", "0.3",
-            "--replicate", "3", "--seed", "9", "--out", out)
+    cli(
+        "split",
+        "--cohort",
+        small_cohort_file,
+        "--cancer",
+        "LUAD",
+        "--missing-rate",
+        "0.3",
+        "--replicate",
+        "3",
+        "--seed",
+        "9",
+        "--out",
+        out,
+    )
     data = json.loads(out.read_text())
     assert set(data) == {"cancer", "missing_rate", "replicate", "seed", "train", "test"}
     assert (data["cancer"], data["missing_rate"], data["replicate"], data["seed"]) == ("LUAD", 0.3, 3, 9)

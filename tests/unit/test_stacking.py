@@ -62,8 +62,9 @@ def test_per_gene_weights_must_beat_the_shared_blend_not_only_the_best_candidate
     rng = np.random.default_rng(2)
     truth = rng.normal(size=(12, 40))
     scales = rng.uniform(0.3, 0.7, size=40)
-    predictions = np.stack([truth + rng.normal(size=truth.shape) * scales,
-                            truth + rng.normal(size=truth.shape) * scales[::-1]])
+    predictions = np.stack(
+        [truth + rng.normal(size=truth.shape) * scales, truth + rng.normal(size=truth.shape) * scales[::-1]]
+    )
     stack = choose_stack(truth, predictions, NAMES, _folds(len(truth), 4))
     assert stack.errors[PER_GENE] < stack.errors[SHARED] < min(stack.errors["a"], stack.errors["b"])
     assert stack.combiner == SHARED and stack.weights.shape == (2, 1)
@@ -79,5 +80,6 @@ def test_weights_are_convex(truth):
         np.testing.assert_allclose(weights.sum(axis=0), 1.0)
     # Two equally good, independent candidates: half each, not shrunk towards 0.
     other = truth + np.random.default_rng(6).normal(scale=0.3, size=truth.shape)
-    np.testing.assert_allclose(nonnegative_weights(truth, np.stack([truth + errors, other]), False).ravel(),
-                               [0.5, 0.5], atol=0.05)
+    np.testing.assert_allclose(
+        nonnegative_weights(truth, np.stack([truth + errors, other]), False).ravel(), [0.5, 0.5], atol=0.05
+    )

@@ -33,7 +33,9 @@ def _imported(name: str, tree: ast.Module, is_package: bool) -> set[str]:
 
 
 def _imports() -> dict[str, set[str]]:
-    packages = {path.parent.relative_to(PACKAGE.parent).as_posix().replace("/", ".") for path in PACKAGE.rglob("__init__.py")}
+    packages = {
+        path.parent.relative_to(PACKAGE.parent).as_posix().replace("/", ".") for path in PACKAGE.rglob("__init__.py")
+    }
     return {name: _imported(name, tree, name in packages) for name, tree in _modules().items()}
 
 
@@ -43,9 +45,13 @@ def _graph() -> dict[str, set[str]]:
 
 
 def test_no_private_module_of_a_library_is_imported():
-    private = sorted(f"{name}: {module}" for name, found in _imports().items() for module in found
-                     if module.split(".")[0] not in ("tdimpute", "__future__")
-                     and any(part.startswith("_") for part in module.split(".")))
+    private = sorted(
+        f"{name}: {module}"
+        for name, found in _imports().items()
+        for module in found
+        if module.split(".")[0] not in ("tdimpute", "__future__")
+        and any(part.startswith("_") for part in module.split("."))
+    )
     assert private == []
 
 
@@ -56,7 +62,7 @@ def test_no_import_circles():
     def visit(module: str, path: list[str]) -> None:
         for imported in sorted(graph[module]):
             if imported in path:
-                circles.append(path[path.index(imported):] + [imported])
+                circles.append(path[path.index(imported) :] + [imported])
             elif imported not in done:
                 visit(imported, path + [imported])
         done.add(module)
@@ -69,9 +75,13 @@ def test_no_import_circles():
 
 
 def test_the_library_logs_instead_of_printing():
-    printing = sorted(name for name, tree in _modules().items() if name != "tdimpute.cli"
-                      for node in ast.walk(tree)
-                      if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "print")
+    printing = sorted(
+        name
+        for name, tree in _modules().items()
+        if name != "tdimpute.cli"
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "print"
+    )
     assert printing == []
 
 

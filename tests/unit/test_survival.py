@@ -16,7 +16,7 @@ def real_shaped():
     X = rng.gamma(2.0, 2.0, size=(800, 20)) * rng.uniform(0.3, 2.0, 20)
     hazard = np.exp(0.25 * (X[:, 0] - X[:, 0].mean()) / X[:, 0].std()) / 1200
     death, censor = rng.exponential(1 / hazard), rng.exponential(1500, size=800)
-    time = np.ceil(np.minimum(death, censor) / 7) * 7   # weekly: many ties
+    time = np.ceil(np.minimum(death, censor) / 7) * 7  # weekly: many ties
     return pd.DataFrame(X, columns=[f"G{i}" for i in range(20)]), time, (death <= censor).astype(float)
 
 
@@ -26,8 +26,12 @@ def test_vectorised_cox_agrees_with_lifelines_per_gene(real_shaped):
     table = univariate_cox(expression, time, event)
     warnings.simplefilter("ignore")
     for gene in expression.columns:
-        fitted = CoxPHFitter().fit(pd.DataFrame({"x": expression[gene], "T": time, "E": event}), "T", "E",
-                                   fit_options={"precision": 1e-14, "r_precision": 1e-14, "max_steps": 200})
+        fitted = CoxPHFitter().fit(
+            pd.DataFrame({"x": expression[gene], "T": time, "E": event}),
+            "T",
+            "E",
+            fit_options={"precision": 1e-14, "r_precision": 1e-14, "max_steps": 200},
+        )
         row = fitted.summary.loc["x"]
         assert table.loc[gene, "coef"] == pytest.approx(row["coef"], rel=1e-6)
         assert table.loc[gene, "se"] == pytest.approx(row["se(coef)"], rel=1e-6)

@@ -9,8 +9,8 @@ import sys
 import time
 
 import pytest
-
 from conftest import run_cli
+
 from tdimpute.threads import available_cpus
 
 # Big enough that on two idle cores, without --threads, both fits keep more than 1.2 cores
@@ -46,11 +46,20 @@ def cores_used(*args) -> float:
 
 
 @needs_cores
-@pytest.mark.slow
 @pytest.mark.parametrize("method", FITS)
 def test_a_fit_with_one_thread_keeps_to_one_core(method, large_cohort_file, tmp_path):
-    used = cores_used("fit", "--method", method, "--cohort", large_cohort_file, *FITS[method],
-                      "--threads", "1", "--out", tmp_path / "model")
+    used = cores_used(
+        "fit",
+        "--method",
+        method,
+        "--cohort",
+        large_cohort_file,
+        *FITS[method],
+        "--threads",
+        "1",
+        "--out",
+        tmp_path / "model",
+    )
     assert used <= 1.2, f"{method} with --threads 1 kept {used:.2f} cores busy"
 
 
@@ -58,16 +67,23 @@ def test_a_fit_with_one_thread_keeps_to_one_core(method, large_cohort_file, tmp_
 @pytest.mark.skipif(not hasattr(os, "sched_setaffinity"), reason="no CPU affinity on this system")
 def test_the_default_is_the_cpus_the_process_may_run_on(tmp_path):
     """Run on one CPU of several, a command holds its pools to that one."""
-    script = ("import sys\n"
-              "from threadpoolctl import threadpool_info\n"
-              "from typer.testing import CliRunner\n"
-              "from tdimpute.cli import app\n"
-              "from tdimpute.threads import thread_count\n"
-              "result = CliRunner().invoke(app, ['simulate', '--out', sys.argv[1], '--n-samples', '10',\n"
-              "                                  '--n-cpgs', '5', '--n-genes', '3'])\n"
-              "assert result.exit_code == 0, result.output\n"
-              "print(thread_count(), *sorted({pool['num_threads'] for pool in threadpool_info()}))\n")
+    script = (
+        "import sys\n"
+        "from threadpoolctl import threadpool_info\n"
+        "from typer.testing import CliRunner\n"
+        "from tdimpute.cli import app\n"
+        "from tdimpute.threads import thread_count\n"
+        "result = CliRunner().invoke(app, ['simulate', '--out', sys.argv[1], '--n-samples', '10',\n"
+        "                                  '--n-cpgs', '5', '--n-genes', '3'])\n"
+        "assert result.exit_code == 0, result.output\n"
+        "print(thread_count(), *sorted({pool['num_threads'] for pool in threadpool_info()}))\n"
+    )
     one_cpu = min(os.sched_getaffinity(0))
-    printed = subprocess.run([sys.executable, "-c", script, tmp_path / "cohort.h5"], capture_output=True,
-                             text=True, check=True, preexec_fn=lambda: os.sched_setaffinity(0, {one_cpu})).stdout
+    printed = subprocess.run(
+        [sys.executable, "-c", script, tmp_path / "cohort.h5"],
+        capture_output=True,
+        text=True,
+        check=True,
+        preexec_fn=lambda: os.sched_setaffinity(0, {one_cpu}),
+    ).stdout
     assert printed.split() == ["1", "1"]

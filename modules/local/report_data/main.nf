@@ -8,8 +8,7 @@ process REPORT_DATA {
     path models           // <name>.model.json files, or []
     path completed        // COMPLETE folders, or []
     path reliability      // <run>.reliability.tsv files, or []
-    path figures          // PNG files shown as they are, or []
-    path survival         // DOWNSTREAM folders whose Kaplan-Meier figure is shown, or []
+    path downstream_runs  // DOWNSTREAM folders whose Kaplan-Meier curves are shown, or []
     path versions_file    // software_versions.yml
     path parameters       // the run's parameters as JSON
 
@@ -29,8 +28,7 @@ process REPORT_DATA {
         repeatOption('--model', models),
         repeatOption('--completed', completed),
         repeatOption('--reliability', reliability),
-        repeatOption('--figure', figures),
-        repeatOption('--figure', survival, '/kaplan_meier.png'),
+        repeatOption('--downstream-run', downstream_runs),
     ].flatten().join(' ')
     """
     tdimpute report-data \\
@@ -51,6 +49,6 @@ process REPORT_DATA {
 }
 
 /** `option FILE` for each staged file: one staged file is a Path, several a list. */
-def repeatOption(option, files, suffix = '') {
-    return [files].flatten().collect { staged -> "${option} ${staged}${suffix}" }
+def repeatOption(option, files) {
+    return [files].flatten().collect { staged -> "${option} ${staged}" }
 }

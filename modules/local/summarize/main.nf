@@ -7,7 +7,6 @@ process SUMMARIZE {
     output:
     path "*_runs.tsv"   , emit: runs
     path "*_summary.tsv", emit: summary
-    path "*.png"        , emit: plots, optional: true
     path "versions.yml" , emit: versions
 
     when:

@@ -40,8 +40,10 @@ def best_cpg_per_gene(methylation: pd.DataFrame, expression: pd.DataFrame) -> pd
     with np.errstate(divide="ignore", invalid="ignore"):
         t = np.sqrt(best_r2 * (n - 2) / (1 - best_r2))
     p = 2 * stats.t.sf(t, n - 2)
-    return pd.DataFrame({"cpg": methylation.columns[best_index], "r2": best_r2, "p": p,
-                         "fdr": benjamini_hochberg(p)}, index=pd.Index(expression.columns, name="gene"))
+    return pd.DataFrame(
+        {"cpg": methylation.columns[best_index], "r2": best_r2, "p": p, "fdr": benjamini_hochberg(p)},
+        index=pd.Index(expression.columns, name="gene"),
+    )
 
 
 def _standardise(a: np.ndarray) -> np.ndarray:

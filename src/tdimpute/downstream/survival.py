@@ -36,8 +36,10 @@ def univariate_cox(expression: pd.DataFrame, time: np.ndarray, event: np.ndarray
     event = np.asarray(event, dtype=np.float64)
     known = np.isfinite(time) & np.isfinite(event)
     if known.sum() < 3 or event[known].sum() < 1:
-        raise TdimputeError(f"survival analysis needs events: {int(known.sum())} samples with "
-                            f"survival data and {int(np.nansum(event[known]))} deaths")
+        raise TdimputeError(
+            f"survival analysis needs events: {int(known.sum())} samples with "
+            f"survival data and {int(np.nansum(event[known]))} deaths"
+        )
     X = np.asarray(expression, dtype=np.float64)[known]
     time, event = time[known], event[known].astype(bool)
     # Standardised covariates keep exp(beta x) in range; beta is scaled back at the end.
@@ -57,23 +59,25 @@ def univariate_cox(expression: pd.DataFrame, time: np.ndarray, event: np.ndarray
         coef = np.where(varies, beta / scale, np.nan)
         se = np.where(varies, se_std / scale, np.nan)
         z = coef / se
-    return pd.DataFrame({"coef": coef, "se": se, "z": z, "p": 2 * stats.norm.sf(np.abs(z)),
-                         "exp_coef": np.exp(coef)}, index=pd.Index(expression.columns, name="gene"))
+    return pd.DataFrame(
+        {"coef": coef, "se": se, "z": z, "p": 2 * stats.norm.sf(np.abs(z)), "exp_coef": np.exp(coef)},
+        index=pd.Index(expression.columns, name="gene"),
+    )
 
 
 class _RiskSets:
     """Samples ordered by decreasing time and grouped by distinct event time."""
 
     def __init__(self, order, group_end, deaths_in_group, death_rows, group_start):
-        self.order = order                  # sample order, decreasing time
-        self.group_end = group_end          # per event time: index (in order) of its risk set's end
+        self.order = order  # sample order, decreasing time
+        self.group_end = group_end  # per event time: index (in order) of its risk set's end
         self.deaths_in_group = deaths_in_group  # per event time: number of deaths d
-        self.death_rows = death_rows        # positions (in order) of the deaths
-        self.group_start = group_start      # per event time: its first entry in death_rows
+        self.death_rows = death_rows  # positions (in order) of the deaths
+        self.group_start = group_start  # per event time: its first entry in death_rows
 
 
 def _risk_sets(time: np.ndarray, event: np.ndarray) -> _RiskSets:
-    order = np.lexsort((~event, -time))     # decreasing time
+    order = np.lexsort((~event, -time))  # decreasing time
     t, e = time[order], event[order]
     # The risk set of time t is every sample with time >= t: a prefix of the ordering that
     # ends at the last sample with that time.
@@ -123,7 +127,7 @@ def _efron(Z: np.ndarray, beta: np.ndarray, risk: _RiskSets):
         info     += sum_l [(S2 - l/d D2)/(S0 - l/d D0) - ((S1 - l/d D1)/(S0 - l/d D0))^2]
     """
     eta = Z * beta
-    eta -= eta.max(axis=0)          # a common shift per gene cancels in every ratio
+    eta -= eta.max(axis=0)  # a common shift per gene cancels in every ratio
     w = np.exp(eta)
     wz, wzz = w * Z, w * Z * Z
     S = [np.cumsum(a, axis=0)[risk.group_end] for a in (w, wz, wzz)]
@@ -132,13 +136,13 @@ def _efron(Z: np.ndarray, beta: np.ndarray, risk: _RiskSets):
     loglik = eta[risk.death_rows].sum(axis=0)  # the shift cancels: one log term per death
     gradient = Z[risk.death_rows].sum(axis=0)
     information = np.zeros(Z.shape[1])
-    for l in range(int(risk.deaths_in_group.max())):
-        # Only event times with more than l deaths take part; with few ties, a handful.
-        rows = np.flatnonzero(risk.deaths_in_group > l)
-        frac = (l / risk.deaths_in_group[rows])[:, None]
-        s0 = S[0][rows] - frac * D[0][rows] if l else S[0]
-        s1 = (S[1][rows] - frac * D[1][rows] if l else S[1]) / s0
-        s2 = (S[2][rows] - frac * D[2][rows] if l else S[2]) / s0
+    for tied in range(int(risk.deaths_in_group.max())):
+        # Only event times with more than `tied` deaths take part; with few ties, a handful.
+        rows = np.flatnonzero(risk.deaths_in_group > tied)
+        frac = (tied / risk.deaths_in_group[rows])[:, None]
+        s0 = S[0][rows] - frac * D[0][rows] if tied else S[0]
+        s1 = (S[1][rows] - frac * D[1][rows] if tied else S[1]) / s0
+        s2 = (S[2][rows] - frac * D[2][rows] if tied else S[2]) / s0
         loglik -= np.log(s0).sum(axis=0)
         gradient -= s1.sum(axis=0)
         information += (s2 - s1 * s1).sum(axis=0)

@@ -26,6 +26,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..choices import DuplicateSamples, Orientation
 from ..errors import TdimputeError
 from ..files import atomic_path
 from ..progress import progress
@@ -34,8 +35,6 @@ from ..progress import progress
 _TCGA = re.compile(r"^(TCGA|TARGET)[-.][A-Z0-9]{2}[-.][A-Z0-9]{4}([-.]\d{2})?", re.IGNORECASE)
 _SAMPLE_LIKE = re.compile(r"^(TCGA|TARGET|SIM)[-.]", re.IGNORECASE)
 _CPG = re.compile(r"^(cg|ch\.|ch\d|rs)\w*", re.IGNORECASE)
-ORIENTATIONS = ("auto", "features-by-samples", "samples-by-features")
-DUPLICATE_SAMPLES = ("first", "mean", "error")
 log = logging.getLogger(__name__)
 
 
@@ -58,10 +57,8 @@ class Replicates:
     ignored), `error` refuses the file. `samples` gathers the samples found with replicates in
     every file read with it; each file is warned about once, however often it is read."""
 
-    def __init__(self, rule: str = "error") -> None:
-        if rule not in DUPLICATE_SAMPLES:
-            raise TdimputeError(f"--duplicate-samples must be one of {', '.join(DUPLICATE_SAMPLES)}, got {rule!r}")
-        self.rule = rule
+    def __init__(self, rule: str = DuplicateSamples.ERROR) -> None:
+        self.rule = DuplicateSamples.of(rule, "--duplicate-samples")
         self.samples: set[str] = set()
         self._files: set[Path] = set()
 
@@ -71,12 +68,20 @@ class Replicates:
         if len(repeated) == 0:
             return
         if self.rule == "error":
-            raise TdimputeError(f"{what} file {path} has duplicated sample id {repeated[0]!r} (replicate "
-                                "aliquots? --duplicate-samples first or mean merges them)")
+            raise TdimputeError(
+                f"{what} file {path} has duplicated sample id {repeated[0]!r} (replicate "
+                "aliquots? --duplicate-samples first or mean merges them)"
+            )
         if path not in self._files:
-            log.warning("%s file %s has replicate aliquots of %d sample%s, e.g. %r: %s (--duplicate-samples)",
-                        what, path, len(repeated), "" if len(repeated) == 1 else "s", repeated[0],
-                        "kept the first of each" if self.rule == "first" else "averaged them")
+            log.warning(
+                "%s file %s has replicate aliquots of %d sample%s, e.g. %r: %s (--duplicate-samples)",
+                what,
+                path,
+                len(repeated),
+                "" if len(repeated) == 1 else "s",
+                repeated[0],
+                "kept the first of each" if self.rule == "first" else "averaged them",
+            )
         self._files.add(path)
         self.samples.update(repeated)
 
@@ -94,8 +99,9 @@ CHUNK_VALUES = 50_000_000  # values per streamed block: 200 MB as float32
 PROGRESS_MIN_BYTES = 64 * 2**20  # smaller files are read too fast to need progress lines
 
 
-def read_matrix(path: str | Path, orientation: str = "auto", what: str = "matrix",
-                replicates: Replicates | None = None) -> pd.DataFrame:
+def read_matrix(
+    path: str | Path, orientation: str = "auto", what: str = "matrix", replicates: Replicates | None = None
+) -> pd.DataFrame:
     """A samples x features float32 DataFrame from a Xena TSV or a transposed CSV (gz or plain).
 
     A Xena file is read block by block (`read_matrix_chunks`), so that it is never held as
@@ -104,9 +110,13 @@ def read_matrix(path: str | Path, orientation: str = "auto", what: str = "matrix
     return blocks[0] if len(blocks) == 1 else pd.concat(blocks, axis=1)
 
 
-def read_matrix_chunks(path: str | Path, orientation: str = "auto", what: str = "matrix",
-                       chunk_values: int = CHUNK_VALUES,
-                       replicates: Replicates | None = None) -> Iterator[pd.DataFrame]:
+def read_matrix_chunks(
+    path: str | Path,
+    orientation: str = "auto",
+    what: str = "matrix",
+    chunk_values: int = CHUNK_VALUES,
+    replicates: Replicates | None = None,
+) -> Iterator[pd.DataFrame]:
     """The matrix as samples x features blocks of features, every block with all samples.
 
     A features-by-samples file (Xena) streams: about `chunk_values` values are in memory at a
@@ -134,13 +144,15 @@ def read_matrix_chunks(path: str | Path, orientation: str = "auto", what: str = 
     yield from _stream_feature_rows(path, what, chunk_values, replicates)
 
 
-def _stream_feature_rows(path: Path, what: str, chunk_values: int,
-                         replicates: Replicates) -> Iterator[pd.DataFrame]:
+def _stream_feature_rows(path: Path, what: str, chunk_values: int, replicates: Replicates) -> Iterator[pd.DataFrame]:
     size = path.stat().st_size
     separator = _separator(path)
     done = 0
-    with _read_errors(path, what), open(path, "rb") as raw, \
-            progress(f"{what} {path.name}", size, shown=size >= PROGRESS_MIN_BYTES) as bar:
+    with (
+        _read_errors(path, what),
+        open(path, "rb") as raw,
+        progress(f"{what} {path.name}", size, shown=size >= PROGRESS_MIN_BYTES) as bar,
+    ):
         source = gzip.open(raw) if _is_gzip(path) else raw
         # The header is read by hand: pandas reads ahead, so it cannot share the handle.
         samples = source.readline().decode().rstrip("\r\n").split(separator)[1:]
@@ -148,8 +160,16 @@ def _stream_feature_rows(path: Path, what: str, chunk_values: int,
         rows = max(1, chunk_values // max(len(samples), 1))
         # Columns are read by position: pandas refuses a name given twice (a replicate's).
         positions = range(1, len(samples) + 1)
-        reader = pd.read_csv(source, sep=separator, index_col=0, header=None, names=[0, *positions],
-                             na_values=NA_VALUES, chunksize=rows, dtype={p: np.float32 for p in positions})
+        reader = pd.read_csv(
+            source,
+            sep=separator,
+            index_col=0,
+            header=None,
+            names=[0, *positions],
+            na_values=NA_VALUES,
+            chunksize=rows,
+            dtype={p: np.float32 for p in positions},
+        )
         for block in reader:
             done += len(block)
             block.columns = samples
@@ -161,8 +181,7 @@ def _stream_feature_rows(path: Path, what: str, chunk_values: int,
 
 def _checked_path(path: str | Path, orientation: str, what: str) -> Path:
     path = Path(path)
-    if orientation not in ORIENTATIONS:
-        raise TdimputeError(f"orientation must be one of {', '.join(ORIENTATIONS)}")
+    Orientation.of(orientation, "--orientation")
     if not path.is_file():
         raise TdimputeError(f"{what} file not found: {path}")
     if path.stat().st_size == 0:
@@ -210,6 +229,7 @@ def _is_csv(path: Path) -> bool:
 def _detect_orientation(frame: pd.DataFrame, path: Path, what: str) -> str:
     """Which side holds the samples: the side whose ids look like sample ids, or else the
     side opposite CpG probe ids."""
+
     def share(ids, pattern) -> float:
         ids = [str(i) for i in ids[:200]]
         return sum(bool(pattern.match(i)) for i in ids) / max(len(ids), 1)
@@ -218,10 +238,7 @@ def _detect_orientation(frame: pd.DataFrame, path: Path, what: str) -> str:
         return "features-by-samples"
     if share(frame.index, _SAMPLE_LIKE) > 0.5 or share(frame.columns, _CPG) > 0.5:
         return "samples-by-features"
-    raise TdimputeError(
-        f"cannot tell whether {what} file {path} has samples as rows or columns; "
-        "give --orientation"
-    )
+    raise TdimputeError(f"cannot tell whether {what} file {path} has samples as rows or columns; give --orientation")
 
 
 def write_expression(frame: pd.DataFrame, path: str | Path) -> None:

@@ -26,9 +26,7 @@ def tensorflow():
         with _filtered_native_stderr(os.environ.get("TF_CPP_MIN_LOG_LEVEL", "2") != "0"):
             import tensorflow as tf
     except ImportError:  # pragma: no cover - depends on the installation
-        raise TdimputeError(
-            "TensorFlow is not installed: pip install 'tdimpute[cpu]' (or '[gpu]')"
-        ) from None
+        raise TdimputeError("TensorFlow is not installed: pip install 'tdimpute[cpu]' (or '[gpu]')") from None
     if loading:
         _hold_threads(tf)
     return tf
@@ -68,6 +66,9 @@ def _filtered_native_stderr(active: bool):
             os.dup2(saved, 2)
             os.close(saved)
             caught.seek(0)
-            kept = [line for line in caught.read().decode(errors="replace").splitlines(keepends=True)
-                    if not _LOADING_NOISE.match(line)]
+            kept = [
+                line
+                for line in caught.read().decode(errors="replace").splitlines(keepends=True)
+                if not _LOADING_NOISE.match(line)
+            ]
             sys.stderr.write("".join(kept))

@@ -50,7 +50,12 @@ class Imputer(BaseEstimator):
     @classmethod
     def options(cls) -> list[str]:
         """The hyper-parameters `__init__` takes: what `fit --OPTION` may set."""
-        return [p for p in inspect.signature(cls.__init__).parameters if p != "self"]
+        return list(cls.defaults())
+
+    @classmethod
+    def defaults(cls) -> dict:
+        """Each hyper-parameter's default, as `__init__` declares it: the one place of each."""
+        return {name: p.default for name, p in inspect.signature(cls.__init__).parameters.items() if name != "self"}
 
     # -- fit / predict ------------------------------------------------------------------------
     def fit(self, methylation: pd.DataFrame, expression: pd.DataFrame) -> Imputer:
@@ -74,8 +79,9 @@ class Imputer(BaseEstimator):
         predicted = self._predict(X)
         return pd.DataFrame(predicted, index=methylation.index, columns=self.genes_)
 
-    def estimate_reliability(self, methylation: pd.DataFrame, expression: pd.DataFrame, folds: int,
-                             seed: int = 0) -> Imputer:
+    def estimate_reliability(
+        self, methylation: pd.DataFrame, expression: pd.DataFrame, folds: int, seed: int = 0
+    ) -> Imputer:
         """Set `reliability_`: each gene's accuracy (`per_gene_accuracy`) on these training
         samples, each predicted by a clone of this model fitted on the other `folds` - 1 folds.
         It tells users which imputed genes to trust."""
@@ -84,7 +90,8 @@ class Imputer(BaseEstimator):
         log.info("reliability: %d folds of %d training samples, a model fitted on each", folds, len(expression))
         held_out = cross_val_predict(self, methylation, expression, cv=KFold(folds, shuffle=True, random_state=seed))
         self.reliability_ = per_gene_accuracy(
-            expression, pd.DataFrame(held_out, index=expression.index, columns=expression.columns))
+            expression, pd.DataFrame(held_out, index=expression.index, columns=expression.columns)
+        )
         return self
 
     def describe(self) -> str:
@@ -125,14 +132,17 @@ class Imputer(BaseEstimator):
         check_is_fitted(self, "cpgs_")
         with atomic_path(directory, directory=True) as tmp:
             self._save_weights(tmp)
-            write_json(tmp / MODEL_FILE, {
-                "method": self.method,
-                "params": {name: getattr(self, name) for name in self.options()},  # in signature order
-                "versions": software_versions(),
-                "metadata": self._metadata(),
-                "cpgs": self.cpgs_.tolist(),
-                "genes": self.genes_.tolist(),
-            })
+            write_json(
+                tmp / MODEL_FILE,
+                {
+                    "method": self.method,
+                    "params": {name: getattr(self, name) for name in self.options()},  # in signature order
+                    "versions": software_versions(),
+                    "metadata": self._metadata(),
+                    "cpgs": self.cpgs_.tolist(),
+                    "genes": self.genes_.tolist(),
+                },
+            )
             if self.reliability_ is not None:
                 write_tsv(self.reliability_, tmp / RELIABILITY_FILE, index=False)
 

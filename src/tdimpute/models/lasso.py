@@ -38,9 +38,15 @@ MAX_PASSES = 100  # working-set passes per alpha; a guard, far above what conver
 _UNUSED_RNG = np.random.RandomState(0)  # for the solver's (unused) random order; keeps numpy's global state
 
 
-def lasso_path_genes(X: np.ndarray, Y: np.ndarray, alphas, tol: float = 1e-7, max_iter: int = 20000,
-                     label: str = "lasso", coef_init: sparse.spmatrix | None = None,
-                     ) -> list[tuple[sparse.csc_matrix, np.ndarray]]:
+def lasso_path_genes(
+    X: np.ndarray,
+    Y: np.ndarray,
+    alphas,
+    tol: float = 1e-7,
+    max_iter: int = 20000,
+    label: str = "lasso",
+    coef_init: sparse.spmatrix | None = None,
+) -> list[tuple[sparse.csc_matrix, np.ndarray]]:
     """Per-gene Lasso at each of the decreasing `alphas`, each fit warm-started from the last
     (the first from `coef_init`, CpGs x genes, when given: e.g. a fit of similar data).
 
@@ -67,8 +73,12 @@ def lasso_path_genes(X: np.ndarray, Y: np.ndarray, alphas, tol: float = 1e-7, ma
         if n_genes > GENE_BLOCK:
             log.info("%s: %d/%d genes", label, min(start + GENE_BLOCK, n_genes), n_genes)
     if unconverged:
-        warnings.warn(f"{label}: {unconverged} gene fits reached max_iter={max_iter} before their duality gap "
-                      f"fell below tol={tol:g}", ConvergenceWarning, stacklevel=2)
+        warnings.warn(
+            f"{label}: {unconverged} gene fits reached max_iter={max_iter} before their duality gap "
+            f"fell below tol={tol:g}",
+            ConvergenceWarning,
+            stacklevel=2,
+        )
     path = []
     for i in range(len(alphas)):
         coef = sparse.hstack([block[i] for block in blocks], format="csc")
@@ -76,8 +86,9 @@ def lasso_path_genes(X: np.ndarray, Y: np.ndarray, alphas, tol: float = 1e-7, ma
     return path
 
 
-def _path_block(Xc: np.ndarray, Yc: np.ndarray, alphas: np.ndarray, tol: float, max_iter: int,
-                coef: np.ndarray) -> tuple[list[sparse.csc_matrix], int]:
+def _path_block(
+    Xc: np.ndarray, Yc: np.ndarray, alphas: np.ndarray, tol: float, max_iter: int, coef: np.ndarray
+) -> tuple[list[sparse.csc_matrix], int]:
     """The path of one block of genes from the column-major starting coefficients `coef`
     (updated in place), and how many gene fits stopped at max_iter."""
     n, n_genes = Yc.shape
@@ -98,8 +109,10 @@ def _path_block(Xc: np.ndarray, Yc: np.ndarray, alphas: np.ndarray, tol: float, 
         # passes end once no CpG outside it violates the conditions. The support never leaves
         # the working set, so coefficients outside it stay zero.
         coef[:, alpha_max <= alpha] = 0.0
-        working = {k: np.union1d(np.flatnonzero(coef[:, k]), _violators(score[:, k], coef[:, k] != 0, alpha))
-                   for k in np.flatnonzero(alpha_max > alpha)}
+        working = {
+            k: np.union1d(np.flatnonzero(coef[:, k]), _violators(score[:, k], coef[:, k] != 0, alpha))
+            for k in np.flatnonzero(alpha_max > alpha)
+        }
         unsolved = set(working)
         for _ in range(MAX_PASSES):
             if not unsolved:
@@ -121,8 +134,12 @@ def _path_block(Xc: np.ndarray, Yc: np.ndarray, alphas: np.ndarray, tol: float, 
                     working[k] = np.union1d(working[k], added)
                     unsolved.add(k)
         if unsolved:
-            warnings.warn(f"{len(unsolved)} genes still violate the optimality conditions at alpha {alpha:.3g} "
-                          f"after {MAX_PASSES} passes", UserWarning, stacklevel=2)
+            warnings.warn(
+                f"{len(unsolved)} genes still violate the optimality conditions at alpha {alpha:.3g} "
+                f"after {MAX_PASSES} passes",
+                UserWarning,
+                stacklevel=2,
+            )
         path.append(sparse.csc_matrix(coef))
     return path, stalled
 
@@ -132,8 +149,7 @@ def _scores(Xc: np.ndarray, residual: np.ndarray) -> np.ndarray:
     return (np.abs(residual.T @ Xc) / len(Xc)).T
 
 
-def _violators(score: np.ndarray, inside: np.ndarray, threshold: float,
-               most: int = WORKING_SET_STEP) -> np.ndarray:
+def _violators(score: np.ndarray, inside: np.ndarray, threshold: float, most: int = WORKING_SET_STEP) -> np.ndarray:
     """The (at most `most`) CpGs not `inside` the working set whose score exceeds `threshold`."""
     above = np.flatnonzero((score > threshold) & ~inside)
     if len(above) > most:
@@ -141,8 +157,9 @@ def _violators(score: np.ndarray, inside: np.ndarray, threshold: float,
     return above
 
 
-def _solve(Xw: np.ndarray, y: np.ndarray, alpha: float, tol: float, max_iter: int,
-           start: np.ndarray) -> tuple[np.ndarray, bool]:
+def _solve(
+    Xw: np.ndarray, y: np.ndarray, alpha: float, tol: float, max_iter: int, start: np.ndarray
+) -> tuple[np.ndarray, bool]:
     """Coordinate descent on the working set from `start`; also says whether it converged.
 
     scikit-learn's `lasso_path` at the one `alpha`, on the Gram matrix when there are fewer
@@ -156,9 +173,18 @@ def _solve(Xw: np.ndarray, y: np.ndarray, alpha: float, tol: float, max_iter: in
     n = len(y)
     gram, Xy = (Xw.T @ Xw, Xw.T @ y) if Xw.shape[1] < n else (False, None)
     with config_context(skip_parameter_validation=True):
-        _, coef, gap = lasso_path(np.asfortranarray(Xw), y, alphas=[alpha], precompute=gram, Xy=Xy,
-                                  coef_init=start, check_input=False, tol=tol, max_iter=max_iter,
-                                  random_state=_UNUSED_RNG)
+        _, coef, gap = lasso_path(
+            np.asfortranarray(Xw),
+            y,
+            alphas=[alpha],
+            precompute=gram,
+            Xy=Xy,
+            coef_init=start,
+            check_input=False,
+            tol=tol,
+            max_iter=max_iter,
+            random_state=_UNUSED_RNG,
+        )
     return coef[:, 0], gap[0] <= tol * (y @ y) / n
 
 
@@ -174,8 +200,9 @@ def linear_prediction(coef: sparse.spmatrix, intercept: np.ndarray, X: np.ndarra
     return np.asarray(coef.T @ X.T).T + intercept
 
 
-def cross_validated_paths(X: np.ndarray, Y: np.ndarray, alphas: np.ndarray, folds, tol: float,
-                          max_iter: int, label: str) -> tuple[list, np.ndarray]:
+def cross_validated_paths(
+    X: np.ndarray, Y: np.ndarray, alphas: np.ndarray, folds, tol: float, max_iter: int, label: str
+) -> tuple[list, np.ndarray]:
     """Each fold's Lasso path, and each alpha's squared error on the held-out rows averaged
     over genes and folds."""
     paths, errors = [], np.zeros(len(alphas))
@@ -197,8 +224,9 @@ class _ScaledLasso(Imputer):
         """Fit at the last of the decreasing `alphas`, passing through the others."""
         self.scale_ = np.float64(expression_scale(Y))
         self.alpha_ = np.float64(alphas[-1])
-        coef, intercept = lasso_path_genes(X, Y / self.scale_, alphas, tol=self.tol,
-                                           max_iter=self.max_iter, label=self.method)[-1]
+        coef, intercept = lasso_path_genes(
+            X, Y / self.scale_, alphas, tol=self.tol, max_iter=self.max_iter, label=self.method
+        )[-1]
         self.coef_ = coef.astype(np.float32)
         self.intercept_ = intercept.astype(np.float32)
 
@@ -208,17 +236,23 @@ class _ScaledLasso(Imputer):
 
     def _state(self) -> dict[str, np.ndarray]:
         coef = sparse.csc_matrix(self.coef_)
-        return {"scale": np.asarray(self.scale_), "alpha": np.asarray(self.alpha_),
-                "intercept": self.intercept_, "coef_data": coef.data, "coef_indices": coef.indices,
-                "coef_indptr": coef.indptr, "coef_shape": np.asarray(coef.shape)}
+        return {
+            "scale": np.asarray(self.scale_),
+            "alpha": np.asarray(self.alpha_),
+            "intercept": self.intercept_,
+            "coef_data": coef.data,
+            "coef_indices": coef.indices,
+            "coef_indptr": coef.indptr,
+            "coef_shape": np.asarray(coef.shape),
+        }
 
     def _set_state(self, arrays: dict[str, np.ndarray]) -> None:
         self.scale_ = np.float64(arrays["scale"])
         self.alpha_ = np.float64(arrays["alpha"])
         self.intercept_ = arrays["intercept"]
         self.coef_ = sparse.csc_matrix(
-            (arrays["coef_data"], arrays["coef_indices"], arrays["coef_indptr"]),
-            shape=tuple(arrays["coef_shape"]))
+            (arrays["coef_data"], arrays["coef_indices"], arrays["coef_indptr"]), shape=tuple(arrays["coef_shape"])
+        )
 
     def _metadata(self) -> dict:
         return {"alpha": float(self.alpha_), "nonzero_coefficients": int(self.coef_.nnz)}
@@ -238,6 +272,11 @@ class LassoImputer(_ScaledLasso):
         self._fit_scaled(X, Y, [self.alpha])
 
 
+# The alpha grid of the cross-validated Lassos: this many values down to this share of the largest.
+N_ALPHAS = 10
+ALPHA_RATIO = 1e-2
+
+
 class LassoCVImputer(_ScaledLasso):
     """A Lasso per gene, one alpha for all genes chosen by `cv`-fold cross-validation among
     `n_alphas` log-spaced values.
@@ -248,8 +287,16 @@ class LassoCVImputer(_ScaledLasso):
 
     method = "lasso-cv"
 
-    def __init__(self, n_alphas: int = 10, alpha_ratio: float = 1e-2, cv: int = 3,
-                 cv_genes: int = 1000, tol: float = 1e-7, max_iter: int = 20000, seed: int = 0) -> None:
+    def __init__(
+        self,
+        n_alphas: int = N_ALPHAS,
+        alpha_ratio: float = ALPHA_RATIO,
+        cv: int = 3,
+        cv_genes: int = 1000,
+        tol: float = 1e-7,
+        max_iter: int = 20000,
+        seed: int = 0,
+    ) -> None:
         self.n_alphas = n_alphas
         self.alpha_ratio = alpha_ratio
         self.cv = cv
@@ -265,15 +312,20 @@ class LassoCVImputer(_ScaledLasso):
         alphas = alpha_grid(X, scaled[:, genes], self.n_alphas, self.alpha_ratio)
         self._warn_if_few_samples(len(X))
         folds = self._folds(X)
-        paths, self.cv_mse_ = cross_validated_paths(X, scaled[:, genes], alphas, folds, self.tol,
-                                                    self.max_iter, self.method)
+        paths, self.cv_mse_ = cross_validated_paths(
+            X, scaled[:, genes], alphas, folds, self.tol, self.max_iter, self.method
+        )
         self.alphas_ = alphas
         best = int(np.argmin(self.cv_mse_))
         self.cv_genes_ = genes
         self.cv_models_ = [(train, test, *path[best]) for (train, test), path in zip(folds, paths)]
         if best == len(alphas) - 1:
-            warnings.warn(f"{self.method} chose the smallest alpha tried ({alphas[-1]:.3g}); a smaller "
-                          "alpha_ratio may fit better", UserWarning, stacklevel=2)
+            warnings.warn(
+                f"{self.method} chose the smallest alpha tried ({alphas[-1]:.3g}); a smaller "
+                "alpha_ratio may fit better",
+                UserWarning,
+                stacklevel=2,
+            )
         # The path down to the chosen alpha warm-starts every gene's final fit.
         self._fit_scaled(X, Y, alphas[: best + 1])
 
@@ -282,9 +334,13 @@ class LassoCVImputer(_ScaledLasso):
 
     def _warn_if_few_samples(self, n: int) -> None:
         if self.cv > n:
-            warnings.warn(f"{self.method}: {self.cv} cross-validation folds but only {n} training samples: "
-                          "leave-one-out instead, and alpha chosen on one sample per fold; use more samples "
-                          "(a lower --missing-rate)", UserWarning, stacklevel=2)
+            warnings.warn(
+                f"{self.method}: {self.cv} cross-validation folds but only {n} training samples: "
+                "leave-one-out instead, and alpha chosen on one sample per fold; use more samples "
+                "(a lower --missing-rate)",
+                UserWarning,
+                stacklevel=2,
+            )
 
     def _metadata(self) -> dict:
         return {**super()._metadata(), "alphas": self.alphas_.tolist(), "cv_mse": self.cv_mse_.tolist()}
@@ -296,7 +352,8 @@ class LassoCVImputer(_ScaledLasso):
 
 
 class BaggedLassoCV(LassoCVImputer):
-    """`lasso-cv` (10 folds by default) averaged with its K fold models at the chosen alpha.
+    """`lasso-cv`'s Lasso, its alpha chosen on `cv` folds (more than `lasso-cv` takes), averaged
+    with its `cv` fold models at the chosen alpha.
 
     Averaging lowers the variance of the fit when training samples are few (on LUAD, 0.5 % lower
     RMSE with 36 training samples, 0.3 % with 320); from `bag_below` samples on, where that gain
@@ -312,9 +369,17 @@ class BaggedLassoCV(LassoCVImputer):
 
     method = "lasso-bagged"
 
-    def __init__(self, n_alphas: int = 10, alpha_ratio: float = 1e-2, cv: int = 10,
-                 cv_genes: int = 1000, bag_below: int = 500, tol: float = 1e-7, max_iter: int = 20000,
-                 seed: int = 0) -> None:
+    def __init__(
+        self,
+        n_alphas: int = N_ALPHAS,
+        alpha_ratio: float = ALPHA_RATIO,
+        cv: int = 10,
+        cv_genes: int = 1000,
+        bag_below: int = 500,
+        tol: float = 1e-7,
+        max_iter: int = 20000,
+        seed: int = 0,
+    ) -> None:
         super().__init__(n_alphas, alpha_ratio, cv, cv_genes, tol, max_iter, seed)
         self.bag_below = bag_below
 
@@ -336,8 +401,9 @@ class BaggedLassoCV(LassoCVImputer):
         """Each fold's Lasso at the chosen alpha for every gene, warm-started from `full`."""
         models, folds = [], self._folds(X)
         for fold, (train, test) in enumerate(folds, start=1):
-            coef, intercept = lasso_path_genes(X[train], scaled[train], [self.alpha_], self.tol, self.max_iter,
-                                               self.method, coef_init=full)[0]
+            coef, intercept = lasso_path_genes(
+                X[train], scaled[train], [self.alpha_], self.tol, self.max_iter, self.method, coef_init=full
+            )[0]
             models.append((train, test, coef, intercept))
             log.info("%s: fold model %d/%d done", self.method, fold, len(folds))
         return models
@@ -365,11 +431,16 @@ class BaggedLassoCV(LassoCVImputer):
             predicted[test] = linear_prediction(coef, intercept, X[test]) * self.scale_
         return predicted
 
-    def _bagged(self, X: np.ndarray, scaled: np.ndarray, coef: sparse.spmatrix,
-                intercept: np.ndarray) -> tuple[sparse.spmatrix, np.ndarray]:
+    def _bagged(
+        self, X: np.ndarray, scaled: np.ndarray, coef: sparse.spmatrix, intercept: np.ndarray
+    ) -> tuple[sparse.spmatrix, np.ndarray]:
         """The model (coef, intercept), fitted on X, averaged with its K fold models at the
         chosen alpha, each warm-started from it."""
-        fits = [lasso_path_genes(X[train], scaled[train], [self.alpha_], self.tol, self.max_iter, self.method,
-                                 coef_init=coef)[0] for train, _ in self._folds(X)]
+        fits = [
+            lasso_path_genes(
+                X[train], scaled[train], [self.alpha_], self.tol, self.max_iter, self.method, coef_init=coef
+            )[0]
+            for train, _ in self._folds(X)
+        ]
         count = len(fits) + 1
         return (coef + sum(c for c, _ in fits)) / count, (intercept + sum(b for _, b in fits)) / count

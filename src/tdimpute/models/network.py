@@ -1,16 +1,18 @@
 """The TDimpute network (Zhou et al., GigaScience 2020) and its three uses.
 
 A fully connected network CpGs -> hidden (4,000 sigmoid units) -> genes (sigmoid), trained
-with the RMSE loss and Adam (learning rate 1e-4) on expression divided by a scale chosen from
+with the RMSE loss and Adam on expression divided by a scale chosen from
 the training data (`expression_scale`), predictions multiplied back. No dropout, no weight
 decay, Glorot-uniform weights and zero biases, as in the paper.
 
 - `PretrainedNetwork` ("tdimpute-notf"): trained on the pan-cancer pool without the target
-  cancer (300 epochs, batch 128); applied directly it is TDimpute-noTF.
+  cancer; applied directly it is TDimpute-noTF.
 - `TransferNetwork` ("tdimpute"): the pretrained network fine-tuned, all layers trainable, on
-  the target cancer's training samples (150 epochs, batch 16).
+  the target cancer's training samples.
 - `SelfNetwork` ("tdimpute-self"): the same network trained from scratch on the target
-  cancer alone (100 epochs, batch 16, as the authors' code).
+  cancer alone, as the authors' code does.
+
+Their epochs, batch sizes and learning rate are the paper's, defined in `training`.
 
 `StandardisedNetwork` is not the paper's: a network on standardised data that tdimpute-plus
 stacks beside the TDimpute network.
@@ -27,11 +29,23 @@ import pandas as pd
 from ..metrics import per_gene_accuracy
 from .backend import seed_everything, tensorflow
 from .base import ARRAYS_FILE, Imputer, align_columns, expression_scale, nonzero_scale, saved_spec
-from .training import TrainingSettings, resolve_precision, train
+from .training import (
+    CHECKPOINT_EVERY,
+    FINE_TUNING,
+    FROM_SCRATCH,
+    HIDDEN,
+    LEARNING_RATE,
+    PATIENCE,
+    PRECISION,
+    PRETRAINING,
+    VALIDATION_FRACTION,
+    TrainingSettings,
+    resolve_precision,
+    train,
+)
 
 WEIGHTS_FILE = "network.weights.h5"
 MIN_TRAINING_SAMPLES = 30  # fewer, and a network learns little more than each gene's mean
-DEFAULT_HIDDEN = [4000]
 
 
 class _Network(Imputer):
@@ -44,15 +58,15 @@ class _Network(Imputer):
 
     def __init__(
         self,
-        epochs: int = 100,
-        batch_size: int = 16,
-        learning_rate: float = 1e-4,
-        seed: int = 0,
-        precision: str = "auto",
-        validation_fraction: float = 0.0,
-        patience: int = 10,
-        checkpoint_dir: str | None = None,
-        checkpoint_every: int = 10,
+        epochs: int,
+        batch_size: int,
+        learning_rate: float,
+        seed: int,
+        precision: str,
+        validation_fraction: float,
+        patience: int,
+        checkpoint_dir: str | None,
+        checkpoint_every: int,
     ) -> None:
         self.epochs = epochs
         self.batch_size = batch_size
@@ -65,8 +79,13 @@ class _Network(Imputer):
         self.checkpoint_every = checkpoint_every
 
     def _choices(self) -> dict:
-        return {"hidden": self.hidden_, "epochs": len(self.history_), "batch size": self.batch_size,
-                "learning rate": self.learning_rate, "precision": self.compute_dtype_}
+        return {
+            "hidden": self.hidden_,
+            "epochs": len(self.history_),
+            "batch size": self.batch_size,
+            "learning rate": self.learning_rate,
+            "precision": self.compute_dtype_,
+        }
 
     @property
     def label(self) -> str:
@@ -86,8 +105,12 @@ class _Network(Imputer):
         targets = Y / self.scale_
         above = int((targets >= 1).sum())
         if above:
-            warnings.warn(f"{self.label}: {above} training values exceed the output scale {self.scale_:.4g} and "
-                          "cannot be reached by the sigmoid output", UserWarning, stacklevel=3)
+            warnings.warn(
+                f"{self.label}: {above} training values exceed the output scale {self.scale_:.4g} and "
+                "cannot be reached by the sigmoid output",
+                UserWarning,
+                stacklevel=3,
+            )
         return targets
 
     def _expression(self, outputs: np.ndarray) -> np.ndarray:
@@ -99,29 +122,48 @@ class _Network(Imputer):
     def _train(self, X: np.ndarray, Y: np.ndarray) -> None:
         targets = self._targets(Y)
         if len(X) < MIN_TRAINING_SAMPLES:
-            warnings.warn(f"{self.label}: only {len(X)} training samples; a network needs about "
-                          f"{MIN_TRAINING_SAMPLES} or more to learn more than each gene's mean: use more samples "
-                          "(a lower --missing-rate) or the method lasso-cv or tdimpute-plus", UserWarning, stacklevel=2)
+            warnings.warn(
+                f"{self.label}: only {len(X)} training samples; a network needs about "
+                f"{MIN_TRAINING_SAMPLES} or more to learn more than each gene's mean: use more samples "
+                "(a lower --missing-rate) or the method lasso-cv or tdimpute-plus",
+                UserWarning,
+                stacklevel=2,
+            )
         settings = TrainingSettings(
-            epochs=self.epochs, batch_size=self.batch_size, learning_rate=self.learning_rate, seed=self.seed,
-            compute_dtype=resolve_precision(self.precision), validation_fraction=self.validation_fraction,
-            patience=self.patience, checkpoint_dir=self.checkpoint_dir, checkpoint_every=self.checkpoint_every,
-            weight_decay=self.weight_decay, label=self.label)
+            epochs=self.epochs,
+            batch_size=self.batch_size,
+            learning_rate=self.learning_rate,
+            seed=self.seed,
+            compute_dtype=resolve_precision(self.precision),
+            validation_fraction=self.validation_fraction,
+            patience=self.patience,
+            checkpoint_dir=self.checkpoint_dir,
+            checkpoint_every=self.checkpoint_every,
+            weight_decay=self.weight_decay,
+            label=self.label,
+        )
         self.compute_dtype_ = settings.compute_dtype
-        self.history_, self.validation_history_ = train(self.network_, self._inputs(X).astype(np.float32),
-                                                        targets.astype(np.float32), settings)
+        self.history_, self.validation_history_ = train(
+            self.network_, self._inputs(X).astype(np.float32), targets.astype(np.float32), settings
+        )
 
     def _predict(self, X: np.ndarray) -> np.ndarray:
         # Batches called directly: Keras' predict() builds a tf.data pipeline that prints a
         # spurious error line on every call with this TensorFlow.
         X = self._inputs(X).astype(np.float32)
-        outputs = [self.network_(X[start:start + 256], training=False).numpy() for start in range(0, max(len(X), 1), 256)]
+        outputs = [
+            self.network_(X[start : start + 256], training=False).numpy() for start in range(0, max(len(X), 1), 256)
+        ]
         return self._expression(np.concatenate(outputs)).astype(np.float32)
 
     def _metadata(self) -> dict:
-        return {"scale": self.scale_, "history": self.history_, "validation_history": self.validation_history_,
-                "compute_dtype": self.compute_dtype_,
-                "architecture": {"hidden": self.hidden_, "activation": self.activation_}}
+        return {
+            "scale": self.scale_,
+            "history": self.history_,
+            "validation_history": self.validation_history_,
+            "compute_dtype": self.compute_dtype_,
+            "architecture": {"hidden": self.hidden_, "activation": self.activation_},
+        }
 
     def _save_weights(self, directory: Path) -> None:
         self.network_.save_weights(directory / WEIGHTS_FILE)
@@ -142,20 +184,37 @@ class _Network(Imputer):
 class _FromScratch(_Network):
     """A network built with its own architecture, weights drawn from the seed."""
 
-    default_hidden = DEFAULT_HIDDEN
-
-    def __init__(self, hidden: list[int] | None = None, activation: str = "sigmoid", epochs: int = 100,
-                 batch_size: int = 16, learning_rate: float = 1e-4, seed: int = 0, precision: str = "auto",
-                 validation_fraction: float = 0.0, patience: int = 10, checkpoint_dir: str | None = None,
-                 checkpoint_every: int = 10) -> None:
-        super().__init__(epochs, batch_size, learning_rate, seed, precision, validation_fraction, patience,
-                         checkpoint_dir, checkpoint_every)
+    def __init__(
+        self,
+        hidden: tuple[int, ...] = HIDDEN,
+        activation: str = "sigmoid",
+        epochs: int = FROM_SCRATCH.epochs,
+        batch_size: int = FROM_SCRATCH.batch_size,
+        learning_rate: float = LEARNING_RATE,
+        seed: int = 0,
+        precision: str = PRECISION,
+        validation_fraction: float = VALIDATION_FRACTION,
+        patience: int = PATIENCE,
+        checkpoint_dir: str | None = None,
+        checkpoint_every: int = CHECKPOINT_EVERY,
+    ) -> None:
+        super().__init__(
+            epochs,
+            batch_size,
+            learning_rate,
+            seed,
+            precision,
+            validation_fraction,
+            patience,
+            checkpoint_dir,
+            checkpoint_every,
+        )
         self.hidden = hidden
         self.activation = activation
 
     def _fit(self, X: np.ndarray, Y: np.ndarray) -> None:
         seed_everything(self.seed)
-        self.hidden_, self.activation_ = list(self.hidden or self.default_hidden), self.activation
+        self.hidden_, self.activation_ = list(self.hidden), self.activation
         self.scale_ = expression_scale(Y)
         self.network_ = self._build(X.shape[1], Y.shape[1])
         self._train(X, Y)
@@ -163,7 +222,7 @@ class _FromScratch(_Network):
     def _architecture(self, metadata: dict) -> tuple[list[int], str]:
         if "architecture" in metadata:
             return super()._architecture(metadata)
-        return list(self.hidden or self.default_hidden), self.activation  # saved before it was recorded
+        return list(self.hidden or HIDDEN), self.activation  # saved before it was recorded, with hidden None
 
 
 class SelfNetwork(_FromScratch):
@@ -180,15 +239,37 @@ class PretrainedNetwork(_FromScratch):
     uses_pretrained = True
     label = "pretrain"
 
-    def __init__(self, hidden: list[int] | None = None, activation: str = "sigmoid",
-                 epochs: int = 300, batch_size: int = 128, learning_rate: float = 1e-4,
-                 seed: int = 0, precision: str = "auto", validation_fraction: float = 0.0,
-                 patience: int = 10, checkpoint_dir: str | None = None, checkpoint_every: int = 10) -> None:
-        super().__init__(hidden, activation, epochs, batch_size, learning_rate, seed, precision,
-                         validation_fraction, patience, checkpoint_dir, checkpoint_every)
+    def __init__(
+        self,
+        hidden: tuple[int, ...] = HIDDEN,
+        activation: str = "sigmoid",
+        epochs: int = PRETRAINING.epochs,
+        batch_size: int = PRETRAINING.batch_size,
+        learning_rate: float = LEARNING_RATE,
+        seed: int = 0,
+        precision: str = PRECISION,
+        validation_fraction: float = VALIDATION_FRACTION,
+        patience: int = PATIENCE,
+        checkpoint_dir: str | None = None,
+        checkpoint_every: int = CHECKPOINT_EVERY,
+    ) -> None:
+        super().__init__(
+            hidden,
+            activation,
+            epochs,
+            batch_size,
+            learning_rate,
+            seed,
+            precision,
+            validation_fraction,
+            patience,
+            checkpoint_dir,
+            checkpoint_every,
+        )
 
-    def estimate_reliability(self, methylation: pd.DataFrame, expression: pd.DataFrame, folds: int = 0,
-                             seed: int = 0) -> PretrainedNetwork:
+    def estimate_reliability(
+        self, methylation: pd.DataFrame, expression: pd.DataFrame, folds: int = 0, seed: int = 0
+    ) -> PretrainedNetwork:
         """Set `reliability_` from its predictions of these samples, all held out from it: the
         pretrained network never saw the target cancer (pretrain --exclude-cancer)."""
         self.reliability_ = per_gene_accuracy(expression, self.predict(methylation))
@@ -205,14 +286,35 @@ class StandardisedNetwork(_FromScratch):
     method = "standardised-network"
     label = "standardised network"
     output_activation = "linear"
-    default_hidden = [512]
 
-    def __init__(self, hidden: list[int] | None = None, activation: str = "relu", weight_decay: float = 1e-2,
-                 epochs: int = 200, batch_size: int = 16, learning_rate: float = 1e-3, seed: int = 0,
-                 precision: str = "auto", validation_fraction: float = 0.2, patience: int = 10,
-                 checkpoint_dir: str | None = None, checkpoint_every: int = 10) -> None:
-        super().__init__(hidden, activation, epochs, batch_size, learning_rate, seed, precision,
-                         validation_fraction, patience, checkpoint_dir, checkpoint_every)
+    def __init__(
+        self,
+        hidden: tuple[int, ...] = (512,),
+        activation: str = "relu",
+        weight_decay: float = 1e-2,
+        epochs: int = 200,
+        batch_size: int = 16,
+        learning_rate: float = 1e-3,
+        seed: int = 0,
+        precision: str = PRECISION,
+        validation_fraction: float = 0.2,
+        patience: int = PATIENCE,
+        checkpoint_dir: str | None = None,
+        checkpoint_every: int = CHECKPOINT_EVERY,
+    ) -> None:
+        super().__init__(
+            hidden,
+            activation,
+            epochs,
+            batch_size,
+            learning_rate,
+            seed,
+            precision,
+            validation_fraction,
+            patience,
+            checkpoint_dir,
+            checkpoint_every,
+        )
         self.weight_decay = weight_decay
 
     def _fit(self, X: np.ndarray, Y: np.ndarray) -> None:
@@ -257,12 +359,30 @@ class TransferNetwork(_Network):
     method = "tdimpute"
     uses_pretrained = True
 
-    def __init__(self, pretrained: str | None = None, epochs: int = 150, batch_size: int = 16,
-                 learning_rate: float = 1e-4, seed: int = 0, precision: str = "auto",
-                 validation_fraction: float = 0.0, patience: int = 10, checkpoint_dir: str | None = None,
-                 checkpoint_every: int = 10) -> None:
-        super().__init__(epochs, batch_size, learning_rate, seed, precision, validation_fraction, patience,
-                         checkpoint_dir, checkpoint_every)
+    def __init__(
+        self,
+        pretrained: str | None = None,
+        epochs: int = FINE_TUNING.epochs,
+        batch_size: int = FINE_TUNING.batch_size,
+        learning_rate: float = LEARNING_RATE,
+        seed: int = 0,
+        precision: str = PRECISION,
+        validation_fraction: float = VALIDATION_FRACTION,
+        patience: int = PATIENCE,
+        checkpoint_dir: str | None = None,
+        checkpoint_every: int = CHECKPOINT_EVERY,
+    ) -> None:
+        super().__init__(
+            epochs,
+            batch_size,
+            learning_rate,
+            seed,
+            precision,
+            validation_fraction,
+            patience,
+            checkpoint_dir,
+            checkpoint_every,
+        )
         self.pretrained = pretrained
 
     def fit(self, methylation: pd.DataFrame, expression: pd.DataFrame) -> TransferNetwork:
@@ -270,10 +390,12 @@ class TransferNetwork(_Network):
             raise ValueError("method tdimpute fine-tunes a pretrained model: give --pretrained")
         source = load_pretrained(self.pretrained)
         # Fine-tuning keeps the pretrained feature order; the data is aligned to it by name.
-        methylation = pd.DataFrame(align_columns(methylation, source.cpgs_, "CpG"),
-                                   index=methylation.index, columns=source.cpgs_)
-        expression = pd.DataFrame(align_columns(expression, source.genes_, "gene"),
-                                  index=expression.index, columns=source.genes_)
+        methylation = pd.DataFrame(
+            align_columns(methylation, source.cpgs_, "CpG"), index=methylation.index, columns=source.cpgs_
+        )
+        expression = pd.DataFrame(
+            align_columns(expression, source.genes_, "gene"), index=expression.index, columns=source.genes_
+        )
         self._source = source
         try:
             return super().fit(methylation, expression)

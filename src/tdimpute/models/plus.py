@@ -1,38 +1,13 @@
 """`tdimpute-plus`: the recommended imputer, its candidates chosen and stacked on the
 training samples alone.
 
-Candidates:
-- `lasso`: per-gene Lasso, one alpha chosen by 10-fold cross-validation (scored on up to 1,000
-  random genes), averaged with its 10 fold models below 500 training samples (`BaggedLassoCV`);
-  the right linear model where few CpGs carry a gene's signal (LUAD).
-- `ridge`: ridge regression on standardised methylation, alpha by leave-one-out
-  (`ridge-cv`); the right one where the signal is dense (KIPAN).
-- `network`: the TDimpute network fine-tuned from the pretrained pan-cancer network, as
-  `tdimpute` does; only when a pretrained network is given.
-- `standardised network`: a network on standardised methylation and expression
-  (`StandardisedNetwork`), its width and weight decay chosen by the validation loss of early
-  stopping on a share of its training samples.
-
-1. Linear stack: every training sample is predicted by the Lasso's and by a ridge fit that
-   did not see it (the Lasso's cross-validation folds, each bagged as the final Lasso is;
-   ridge refitted on each fold's other samples), on the genes the cross-validation scored.
-   `stacking.choose_stack` keeps the better one alone unless a non-negative blend of both,
-   shared by all genes or per gene, is clearly better out of fold (its cross-fitted gain
-   exceeds one standard error). Per-gene weights are tried only when every gene was scored.
-2. Networks: each network candidate is trained without one of the cross-validation folds and
-   predicts that fold's samples; as many folds are held out in turn as it takes to judge the
-   networks on at least `MIN_JUDGED` samples (the first fold alone from 300 training samples
-   on; every fold of a smaller cohort), and a network's prediction is the mean of its fold
-   networks. On those held-out samples, which neither the linear part's cross-fitted
-   prediction nor the networks saw, one convex blend of the linear part and the networks is
-   judged by the same rule: each sample's blend is weighted as fitted on the other samples
-   (leave one out), and the networks count only if that cross-fitted blend's mean gain over
-   the linear part exceeds one standard error; the weights are then least squares on all of
-   them, else the linear part stands alone.
-
-Every choice (alphas, weights, widths) is made on the training samples alone, and the
-out-of-fold predictions that made them also give the per-gene reliability
-(`estimate_reliability`).
+A cross-validated Lasso and ridge regression make the linear part (the better one, or their
+blend where it is clearly better out of fold: `stacking.choose_stack`); the TDimpute network
+fine-tuned from a pretrained network (when one is given) and a network on standardised data
+(`StandardisedNetwork`) are trained without held-out folds and kept only where their blend
+with the linear part clearly helps on those folds. The algorithm step by step, for users, is
+in docs/usage.md (Methods). The out-of-fold predictions that made every choice also give the
+per-gene reliability (`estimate_reliability`).
 """
 
 from __future__ import annotations
@@ -46,10 +21,11 @@ from sklearn.base import clone
 
 from ..metrics import per_gene_accuracy
 from .base import ARRAYS_FILE, Imputer
-from .lasso import BaggedLassoCV
+from .lasso import ALPHA_RATIO, N_ALPHAS, BaggedLassoCV
 from .network import StandardisedNetwork, TransferNetwork, fit_best
 from .ridge import RidgeCVImputer
 from .stacking import Stack, blend, choose_stack, cross_fit, mean_gain, nonnegative_weights
+from .training import PRECISION
 
 log = logging.getLogger(__name__)
 NETWORK_DIR = "networks"
@@ -65,21 +41,36 @@ class PlusImputer(Imputer):
     their blend, stacked with networks where they clearly help.
 
     The TDimpute network (with `pretrained`) is configured by the options that its class takes
-    (every training option), forwarded as set; the standardised network's widths and weight
-    decays to choose from are `mlp_hidden` and `mlp_weight_decay`, its most epochs
-    `mlp_epochs` (it stops early on a validation share of its training samples).
+    (every training option), forwarded where set (unset: `tdimpute`'s defaults); the
+    standardised network's widths and weight decays to choose from are `mlp_hidden` and
+    `mlp_weight_decay`, its most epochs `mlp_epochs` (it stops early on a validation share of
+    its training samples).
     """
 
     method = "tdimpute-plus"
     uses_pretrained = True
     trains_network = True
 
-    def __init__(self, pretrained: str | None = None, network: bool = True, folds: int = 10,
-                 n_alphas: int = 10, alpha_ratio: float = 1e-2, mlp_hidden: tuple[int, ...] = (256, 1024),
-                 mlp_weight_decay: tuple[float, ...] = (1e-2, 1.0), mlp_epochs: int = 200,
-                 epochs: int | None = None, batch_size: int = 16, learning_rate: float = 1e-4,
-                 seed: int = 0, precision: str = "auto", validation_fraction: float = 0.0,
-                 patience: int = 10, checkpoint_dir: str | None = None, checkpoint_every: int = 10) -> None:
+    def __init__(
+        self,
+        pretrained: str | None = None,
+        network: bool = True,
+        folds: int = 10,
+        n_alphas: int = N_ALPHAS,
+        alpha_ratio: float = ALPHA_RATIO,
+        mlp_hidden: tuple[int, ...] = (256, 1024),
+        mlp_weight_decay: tuple[float, ...] = (1e-2, 1.0),
+        mlp_epochs: int = 200,
+        epochs: int | None = None,
+        batch_size: int | None = None,
+        learning_rate: float | None = None,
+        seed: int = 0,
+        precision: str = PRECISION,
+        validation_fraction: float | None = None,
+        patience: int | None = None,
+        checkpoint_dir: str | None = None,
+        checkpoint_every: int | None = None,
+    ) -> None:
         self.pretrained = pretrained
         self.network = network
         self.folds = folds
@@ -100,13 +91,23 @@ class PlusImputer(Imputer):
 
     def _fit(self, X: np.ndarray, Y: np.ndarray) -> None:
         self.lasso_ = BaggedLassoCV(self.n_alphas, self.alpha_ratio, self.folds, seed=self.seed).fit(
-            self._frame(X, self.cpgs_), self._frame(Y, self.genes_))
+            self._frame(X, self.cpgs_), self._frame(Y, self.genes_)
+        )
         self.ridge_ = RidgeCVImputer().fit(self._frame(X, self.cpgs_), self._frame(Y, self.genes_))
         scored = self.lasso_.cv_genes_
-        self.stack_ = choose_stack(Y[:, scored], self._linear_out_of_fold(X, Y, all_genes=False), list(LINEAR),
-                                   self._fold_rows(), per_gene=len(scored) == len(self.genes_))
-        log.info("%s: linear part %s (out-of-fold MSE %s)", self.method, self.stack_.combiner,
-                 ", ".join(f"{k} {v:.4g}" for k, v in self.stack_.errors.items()))
+        self.stack_ = choose_stack(
+            Y[:, scored],
+            self._linear_out_of_fold(X, Y, all_genes=False),
+            list(LINEAR),
+            self._fold_rows(),
+            per_gene=len(scored) == len(self.genes_),
+        )
+        log.info(
+            "%s: linear part %s (out-of-fold MSE %s)",
+            self.method,
+            self.stack_.combiner,
+            ", ".join(f"{k} {v:.4g}" for k, v in self.stack_.errors.items()),
+        )
         self.networks_, self.network_weights_, self.network_errors_ = {}, {}, {}
         self.gain_, self.history_, self.n_judged_ = (0.0, float("inf")), [], 0
         if self.network:
@@ -133,8 +134,12 @@ class PlusImputer(Imputer):
         self.network_weights_ = {name: float(w) for name, w in zip(fitted, weights[1:])}
         self.networks_ = {name: fitted[name] for name, w in self.network_weights_.items() if w > 0}
         self.history_ = next(iter(fitted.values()))[0].history_
-        log.info("%s: networks judged on %d held-out samples, weights %s", self.method, self.n_judged_,
-                 ", ".join(f"{k} {v:.3g}" for k, v in self.network_weights_.items()) or "none")
+        log.info(
+            "%s: networks judged on %d held-out samples, weights %s",
+            self.method,
+            self.n_judged_,
+            ", ".join(f"{k} {v:.3g}" for k, v in self.network_weights_.items()) or "none",
+        )
 
     def _network_candidates(self) -> list[str]:
         """The TDimpute network where a pretrained network is given, and the standardised one."""
@@ -151,14 +156,19 @@ class PlusImputer(Imputer):
     def make_network(self) -> TransferNetwork:
         """The unfitted TDimpute network, fine-tuned from `pretrained`, with every training
         option that is set."""
-        return TransferNetwork(**{name: getattr(self, name) for name in TransferNetwork.options()
-                                  if getattr(self, name, None) is not None})
+        return TransferNetwork(
+            **{name: getattr(self, name) for name in TransferNetwork.options() if getattr(self, name, None) is not None}
+        )
 
     def make_standardised_networks(self) -> list[StandardisedNetwork]:
         """The unfitted standardised networks to choose from: every width and weight decay."""
-        return [StandardisedNetwork(hidden=[width], weight_decay=decay, epochs=self.mlp_epochs, seed=self.seed,
-                                    precision=self.precision)
-                for width in self.mlp_hidden for decay in self.mlp_weight_decay]
+        return [
+            StandardisedNetwork(
+                hidden=(width,), weight_decay=decay, epochs=self.mlp_epochs, seed=self.seed, precision=self.precision
+            )
+            for width in self.mlp_hidden
+            for decay in self.mlp_weight_decay
+        ]
 
     def _fold_rows(self) -> list[np.ndarray]:
         """The held-out rows of each of the Lasso's cross-validation folds."""
@@ -168,7 +178,7 @@ class PlusImputer(Imputer):
         """The first folds, as few as hold `MIN_JUDGED` samples (all of them if they hold fewer)."""
         folds = self._fold_rows()
         enough = int(np.searchsorted(np.cumsum([len(rows) for rows in folds]), MIN_JUDGED))
-        return folds[:enough + 1]
+        return folds[: enough + 1]
 
     def _linear_out_of_fold(self, X: np.ndarray, Y: np.ndarray, all_genes: bool) -> np.ndarray:
         """Candidates x samples x genes: each linear candidate's prediction of every training
@@ -177,12 +187,15 @@ class PlusImputer(Imputer):
         ridge = np.empty((len(X), len(self.genes_[genes])))
         for rows in self._fold_rows():
             train = np.setdiff1d(np.arange(len(X)), rows)
-            fitted = RidgeCVImputer().fit(self._frame(X[train], self.cpgs_), self._frame(Y[train][:, genes], self.genes_[genes]))
+            fitted = RidgeCVImputer().fit(
+                self._frame(X[train], self.cpgs_), self._frame(Y[train][:, genes], self.genes_[genes])
+            )
             ridge[rows] = fitted.predict(self._frame(X[rows], self.cpgs_)).to_numpy()
         return np.stack([self.lasso_.out_of_fold_prediction(X, Y, all_genes), ridge])
 
-    def estimate_reliability(self, methylation: pd.DataFrame, expression: pd.DataFrame, folds: int = 0,
-                             seed: int = 0) -> PlusImputer:
+    def estimate_reliability(
+        self, methylation: pd.DataFrame, expression: pd.DataFrame, folds: int = 0, seed: int = 0
+    ) -> PlusImputer:
         """Set `reliability_` from the out-of-fold predictions the stacking made, without
         refitting: the linear stack's cross-fitted prediction of every training sample, blended
         with the kept networks' predictions of the judged folds when networks are kept (the
@@ -194,8 +207,9 @@ class PlusImputer(Imputer):
         X, Y = np.asarray(methylation, dtype=np.float32), np.asarray(expression, dtype=np.float32)
         if len(X) != self.n_training_:
             raise ValueError(f"reliability needs the {self.n_training_} training samples of the fit, got {len(X)}")
-        log.info("reliability: %s's out-of-fold predictions on its %d folds, no refit", self.method,
-                 len(self._fold_rows()))
+        log.info(
+            "reliability: %s's out-of-fold predictions on its %d folds, no refit", self.method, len(self._fold_rows())
+        )
         predictions = self._linear_out_of_fold(X, Y, all_genes=True)
         held_out = np.empty_like(Y, dtype=np.float64)
         for rows, weights in zip(self._fold_rows(), self.stack_.fold_weights):
@@ -207,29 +221,37 @@ class PlusImputer(Imputer):
             held_out = self._linear_weight() * held_out[rows]
             for name, networks in self.networks_.items():
                 held_out += self.network_weights_[name] * np.concatenate(
-                    [self._network_predict(network, X[fold]) for network, fold in zip(networks, judged)])
-        self.reliability_ = per_gene_accuracy(expression.iloc[rows],
-                                              pd.DataFrame(held_out, index=expression.index[rows], columns=expression.columns))
+                    [self._network_predict(network, X[fold]) for network, fold in zip(networks, judged)]
+                )
+        self.reliability_ = per_gene_accuracy(
+            expression.iloc[rows], pd.DataFrame(held_out, index=expression.index[rows], columns=expression.columns)
+        )
         return self
 
     def _linear_weight(self) -> float:
         return 1.0 - sum(self.network_weights_.values())
 
     def _choices(self) -> dict:
-        return {"linear": self.stack_.combiner, "Lasso alpha": float(self.lasso_.alpha_),
-                **{f"{name} weight": weight for name, weight in self.network_weights_.items()}}
+        return {
+            "linear": self.stack_.combiner,
+            "Lasso alpha": float(self.lasso_.alpha_),
+            **{f"{name} weight": weight for name, weight in self.network_weights_.items()},
+        }
 
     def _network_predict(self, network: Imputer, X: np.ndarray) -> np.ndarray:
         predicted = network.predict(self._frame(X, self.cpgs_))
         lacking = pd.Index(self.genes_).difference(predicted.columns)
         if len(lacking):
-            raise ValueError(f"{len(lacking)} genes of the cohort are not in the pretrained "
-                             f"network, e.g. {lacking[0]!r}")
+            raise ValueError(
+                f"{len(lacking)} genes of the cohort are not in the pretrained network, e.g. {lacking[0]!r}"
+            )
         return predicted.loc[:, self.genes_].to_numpy()
 
     def _linear_predict(self, X: np.ndarray) -> np.ndarray:
         methylation = self._frame(X, self.cpgs_)
-        candidates = np.stack([self.lasso_.predict(methylation).to_numpy(), self.ridge_.predict(methylation).to_numpy()])
+        candidates = np.stack(
+            [self.lasso_.predict(methylation).to_numpy(), self.ridge_.predict(methylation).to_numpy()]
+        )
         return blend(candidates, self.stack_.weights)
 
     def _predict(self, X: np.ndarray) -> np.ndarray:
@@ -246,20 +268,33 @@ class PlusImputer(Imputer):
         """Each candidate's out-of-fold RMSE (the networks' on the judged folds) and its weight
         in the prediction (the mean over genes for per-gene weights)."""
         linear = self.stack_.weights.mean(axis=1) * self._linear_weight()
-        rows = [{"name": name, "cv_rmse": float(np.sqrt(self.stack_.errors[name])), "weight": float(w)}
-                for name, w in zip(LINEAR, linear)]
-        return rows + [{"name": name, "cv_rmse": float(np.sqrt(self.network_errors_[name])),
-                        "weight": self.network_weights_[name]} for name in self.network_weights_]
+        rows = [
+            {"name": name, "cv_rmse": float(np.sqrt(self.stack_.errors[name])), "weight": float(w)}
+            for name, w in zip(LINEAR, linear)
+        ]
+        return rows + [
+            {"name": name, "cv_rmse": float(np.sqrt(self.network_errors_[name])), "weight": self.network_weights_[name]}
+            for name in self.network_weights_
+        ]
 
     def _metadata(self) -> dict:
         gain, error = self.gain_
-        return {"linear": self.stack_.combiner, "candidates": self.candidates(),
-                "linear_errors": self.stack_.errors,
-                "linear_gain": self.stack_.gain, "linear_gain_se": _finite(self.stack_.gain_se),
-                "network_weights": self.network_weights_, "network_weight": 1.0 - self._linear_weight(),
-                "network_gain": gain, "network_gain_se": _finite(error), "network_errors": self.network_errors_,
-                "judged_samples": self.n_judged_, "alpha": float(self.lasso_.alpha_),
-                "cv_mse": self.lasso_.cv_mse_.tolist(), "history": self.history_}
+        return {
+            "linear": self.stack_.combiner,
+            "candidates": self.candidates(),
+            "linear_errors": self.stack_.errors,
+            "linear_gain": self.stack_.gain,
+            "linear_gain_se": _finite(self.stack_.gain_se),
+            "network_weights": self.network_weights_,
+            "network_weight": 1.0 - self._linear_weight(),
+            "network_gain": gain,
+            "network_gain_se": _finite(error),
+            "network_errors": self.network_errors_,
+            "judged_samples": self.n_judged_,
+            "alpha": float(self.lasso_.alpha_),
+            "cv_mse": self.lasso_.cv_mse_.tolist(),
+            "history": self.history_,
+        }
 
     def _save_weights(self, directory: Path) -> None:
         arrays = {f"lasso_{k}": v for k, v in self.lasso_._state().items()}
@@ -271,8 +306,10 @@ class PlusImputer(Imputer):
 
     def _load_weights(self, directory: Path, metadata: dict) -> None:
         if "network_weights" not in metadata:
-            raise ValueError(f"{directory} holds a tdimpute-plus model of an earlier version (one network judged "
-                             "on one fold): fit it again")
+            raise ValueError(
+                f"{directory} holds a tdimpute-plus model of an earlier version (one network judged "
+                "on one fold): fit it again"
+            )
         self.network_weights_ = {name: float(w) for name, w in metadata["network_weights"].items()}
         self.network_errors_ = dict(metadata["network_errors"])
         error = metadata.get("network_gain_se")
@@ -286,21 +323,32 @@ class PlusImputer(Imputer):
                 part._set_state({k.removeprefix(prefix): arrays[k] for k in arrays.files if k.startswith(prefix)})
             weights = arrays["stack_weights"]
         gain_se = metadata["linear_gain_se"]
-        self.stack_ = Stack(metadata["linear"], weights, metadata["linear_errors"], metadata["linear_gain"],
-                            np.inf if gain_se is None else gain_se, [], np.empty(0))
+        self.stack_ = Stack(
+            metadata["linear"],
+            weights,
+            metadata["linear_errors"],
+            metadata["linear_gain"],
+            np.inf if gain_se is None else gain_se,
+            [],
+            np.empty(0),
+        )
         self.networks_ = {}
         for name, weight in self.network_weights_.items():
             if weight > 0:
                 folder = directory / NETWORK_DIR / NETWORKS[name].method
-                self.networks_[name] = [NETWORKS[name].load(folder / fold.name)
-                                        for fold in sorted(folder.iterdir(), key=lambda path: int(path.name))]
+                self.networks_[name] = [
+                    NETWORKS[name].load(folder / fold.name)
+                    for fold in sorted(folder.iterdir(), key=lambda path: int(path.name))
+                ]
 
 
 def _finite(value: float) -> float | None:
     return value if np.isfinite(value) else None
 
 
-def network_weights(truth: np.ndarray, linear: np.ndarray, networks: list[np.ndarray]) -> tuple[np.ndarray, tuple[float, float]]:
+def network_weights(
+    truth: np.ndarray, linear: np.ndarray, networks: list[np.ndarray]
+) -> tuple[np.ndarray, tuple[float, float]]:
     """Convex weights of the linear part and each network (samples x genes predictions of the
     held-out samples), judged on those samples: each sample's blend is weighted as fitted on
     the other samples (leave one out), and the networks count only if that cross-fitted

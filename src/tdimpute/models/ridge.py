@@ -29,8 +29,9 @@ class RidgeCVImputer(Imputer):
 
     method = "ridge-cv"
 
-    def __init__(self, n_alphas: int = 13, alpha_min: float = 1e-3, alpha_max: float = 1e3,
-                 alpha_per_gene: bool = False) -> None:
+    def __init__(
+        self, n_alphas: int = 13, alpha_min: float = 1e-3, alpha_max: float = 1e3, alpha_per_gene: bool = False
+    ) -> None:
         self.n_alphas = n_alphas
         self.alpha_min = alpha_min
         self.alpha_max = alpha_max
@@ -48,10 +49,13 @@ class RidgeCVImputer(Imputer):
         self.y_mean_ = Y.mean(axis=0)
         U, s, Vt = np.linalg.svd((X - self.x_mean_) / self.x_scale_, full_matrices=False)
         UtY = U.T @ (Y - self.y_mean_)
-        self.alphas_ = np.mean(s ** 2) * np.geomspace(self.alpha_min, self.alpha_max, self.n_alphas)
+        self.alphas_ = np.mean(s**2) * np.geomspace(self.alpha_min, self.alpha_max, self.n_alphas)
         self.loo_mse_ = np.stack([self._loo_mse(U, s, UtY, Y - self.y_mean_, a) for a in self.alphas_])
-        best = (self.loo_mse_.argmin(axis=0) if self.alpha_per_gene
-                else np.full(Y.shape[1], self.loo_mse_.mean(axis=1).argmin()))
+        best = (
+            self.loo_mse_.argmin(axis=0)
+            if self.alpha_per_gene
+            else np.full(Y.shape[1], self.loo_mse_.mean(axis=1).argmin())
+        )
         self.alpha_ = self.alphas_[best]
         shrink = s[:, None] / (s[:, None] ** 2 + self.alpha_[None, :])
         self.components_ = Vt.astype(np.float32)
@@ -60,9 +64,9 @@ class RidgeCVImputer(Imputer):
     @staticmethod
     def _loo_mse(U, s, UtY, Yc, alpha) -> np.ndarray:
         """Each gene's leave-one-out mean squared error at `alpha`."""
-        fraction = s ** 2 / (s ** 2 + alpha)
+        fraction = s**2 / (s**2 + alpha)
         residual = Yc - U @ (fraction[:, None] * UtY)
-        leverage = 1.0 / len(U) + (U ** 2) @ fraction
+        leverage = 1.0 / len(U) + (U**2) @ fraction
         return np.mean((residual / (1.0 - leverage)[:, None]) ** 2, axis=0)
 
     def _predict(self, X: np.ndarray) -> np.ndarray:
@@ -70,10 +74,11 @@ class RidgeCVImputer(Imputer):
         return ((Xs @ self.components_.T) @ self.weights_ + self.y_mean_).astype(np.float32)
 
     def _state(self) -> dict[str, np.ndarray]:
-        return {name: getattr(self, name + "_") for name in
-                ("x_mean", "x_scale", "y_mean", "components", "weights", "alpha", "alphas", "loo_mse")}
+        return {
+            name: getattr(self, name + "_")
+            for name in ("x_mean", "x_scale", "y_mean", "components", "weights", "alpha", "alphas", "loo_mse")
+        }
 
     def _metadata(self) -> dict:
         alphas = np.unique(self.alpha_)
-        return {"alpha": float(alphas[0]) if len(alphas) == 1 else None,
-                "distinct_alphas": len(alphas)}
+        return {"alpha": float(alphas[0]) if len(alphas) == 1 else None, "distinct_alphas": len(alphas)}

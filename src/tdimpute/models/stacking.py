@@ -44,15 +44,16 @@ def nonnegative_weights(truth: np.ndarray, predictions: np.ndarray, per_gene: bo
     `truth` (samples x genes). Summing to 1 keeps the blend on the candidates' scale: free
     non-negative weights would also shrink every prediction towards 0."""
     if per_gene:
-        return np.stack([_convex_least_squares(predictions[:, :, g].T, truth[:, g]) for g in range(truth.shape[1])],
-                        axis=1)
+        return np.stack(
+            [_convex_least_squares(predictions[:, :, g].T, truth[:, g]) for g in range(truth.shape[1])], axis=1
+        )
     return _convex_least_squares(predictions.reshape(len(predictions), -1).T, truth.ravel())[:, None]
 
 
 def _convex_least_squares(A: np.ndarray, b: np.ndarray) -> np.ndarray:
     """argmin ||A w - b|| over w >= 0 with sum(w) = 1: non-negative least squares with the
     sum as one more, heavily weighted, equation (Lawson and Hanson's weighting method)."""
-    penalty = 1e3 * max(float(np.sqrt(np.mean(A ** 2))), 1e-12) * np.sqrt(len(A))
+    penalty = 1e3 * max(float(np.sqrt(np.mean(A**2))), 1e-12) * np.sqrt(len(A))
     weights = nnls(np.vstack([A, np.full((1, A.shape[1]), penalty)]), np.append(b, penalty))[0]
     return weights / weights.sum()
 
@@ -62,8 +63,9 @@ def blend(predictions: np.ndarray, weights: np.ndarray) -> np.ndarray:
     return np.einsum("kng,kg->ng", predictions, np.broadcast_to(weights, (len(predictions), predictions.shape[2])))
 
 
-def choose_stack(truth: np.ndarray, predictions: np.ndarray, names: list[str], folds: list[np.ndarray],
-                 per_gene: bool = True) -> Stack:
+def choose_stack(
+    truth: np.ndarray, predictions: np.ndarray, names: list[str], folds: list[np.ndarray], per_gene: bool = True
+) -> Stack:
     """The best single candidate or blend of `predictions` (candidates x samples x genes, each
     out of fold) for `truth`; `folds`: the held-out rows of each fold, covering every sample;
     per-gene weights are tried only when `per_gene`."""
@@ -91,8 +93,9 @@ def mean_gain(per_sample: np.ndarray) -> tuple[float, float]:
     return float(per_sample.mean()), se
 
 
-def cross_fit(truth: np.ndarray, predictions: np.ndarray, folds: list[np.ndarray],
-              per_gene: bool) -> tuple[np.ndarray, list[np.ndarray]]:
+def cross_fit(
+    truth: np.ndarray, predictions: np.ndarray, folds: list[np.ndarray], per_gene: bool
+) -> tuple[np.ndarray, list[np.ndarray]]:
     """Each fold's samples blended by weights fitted on the other folds' samples."""
     cross, fold_weights = np.empty_like(truth), []
     for rows in folds:

@@ -17,6 +17,7 @@ is within 1e-3 of exact SVDs at every iteration on the real LUAD data (a test).
 from __future__ import annotations
 
 import numpy as np
+
 from .base import TrainingDataImputer
 
 
@@ -28,8 +29,15 @@ class SvdImputer(TrainingDataImputer):
     def _choices(self) -> dict:
         return {"rank": self.rank}
 
-    def __init__(self, rank: int = 10, max_iter: int = 200, tol: float = 1e-5, oversample: int = 10,
-                 power_steps: int = 3, seed: int = 0) -> None:
+    def __init__(
+        self,
+        rank: int = 10,
+        max_iter: int = 200,
+        tol: float = 1e-5,
+        oversample: int = 10,
+        power_steps: int = 3,
+        seed: int = 0,
+    ) -> None:
         self.rank = rank
         self.max_iter = max_iter
         self.tol = tol
@@ -39,20 +47,22 @@ class SvdImputer(TrainingDataImputer):
 
     def _predict(self, X: np.ndarray) -> np.ndarray:
         n_train, n_genes = self.expression_.shape
-        stacked = np.vstack([
-            np.hstack([self.expression_, self.methylation_]),
-            np.hstack([np.broadcast_to(self.expression_.mean(0), (len(X), n_genes)), X]),
-        ]).astype(np.float64)
+        stacked = np.vstack(
+            [
+                np.hstack([self.expression_, self.methylation_]),
+                np.hstack([np.broadcast_to(self.expression_.mean(0), (len(X), n_genes)), X]),
+            ]
+        ).astype(np.float64)
         missing = (slice(n_train, None), slice(0, n_genes))
         rank = min(self.rank, min(stacked.shape) - 1)
         width = min(rank + self.oversample, min(stacked.shape))
         rng = np.random.default_rng(self.seed)
         basis, _ = np.linalg.qr(rng.standard_normal((stacked.shape[1], width)))
         for iteration in range(self.max_iter):
-            current_rank = min(2 ** iteration, rank)
+            current_rank = min(2**iteration, rank)
             for _ in range(self.power_steps):
                 left, _ = np.linalg.qr(stacked @ basis)
-                basis, core = np.linalg.qr((left.T @ stacked).T)   # stacked ~ left core' basis'
+                basis, core = np.linalg.qr((left.T @ stacked).T)  # stacked ~ left core' basis'
             u, s, wt = np.linalg.svd(core.T)
             u, s = (left @ u)[:, :current_rank], s[:current_rank]
             vt = (basis @ wt.T)[:, :current_rank].T

@@ -28,6 +28,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..choices import Precision
 from ..errors import TdimputeError
 from ..files import atomic_path
 from ..progress import Progress, progress
@@ -35,6 +36,28 @@ from .backend import tensorflow
 
 log = logging.getLogger(__name__)
 CHECKPOINT_FILE = "checkpoint.npz"
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """Epochs and mini-batch size of one use of the TDimpute network."""
+
+    epochs: int
+    batch_size: int
+
+
+# The TDimpute network's training as the paper and the authors' code run it. Each default is
+# defined here alone: the estimators' signatures take them, and the command line, the methods
+# table (assets/methods.json) and the docs' table of defaults are generated from those.
+PRETRAINING = Schedule(epochs=300, batch_size=128)
+FINE_TUNING = Schedule(epochs=150, batch_size=16)
+FROM_SCRATCH = Schedule(epochs=100, batch_size=16)
+HIDDEN = (4000,)
+LEARNING_RATE = 1e-4
+PRECISION = Precision.AUTO.value
+VALIDATION_FRACTION = 0.0  # no early stopping: every epoch is trained
+PATIENCE = 10  # early stopping: epochs without a better validation loss
+CHECKPOINT_EVERY = 10  # epochs
 
 
 @dataclass
@@ -45,10 +68,10 @@ class TrainingSettings:
     seed: int
     compute_dtype: str = "float32"  # "float32" or "bfloat16"
     validation_fraction: float = 0.0  # > 0: early stopping on that share of the samples
-    patience: int = 10  # epochs without a better validation loss before stopping
+    patience: int = PATIENCE
     weight_decay: float = 0.0  # > 0: AdamW's decoupled decay of the kernels
     checkpoint_dir: str | None = None
-    checkpoint_every: int = 10  # epochs
+    checkpoint_every: int = CHECKPOINT_EVERY
     label: str = "train"
 
 
@@ -61,10 +84,9 @@ class Interrupted(Exception):
 def resolve_precision(precision: str) -> str:
     """`auto` is bfloat16 where the hardware computes it natively (a GPU of compute
     capability 8.0 or newer, a CPU with AVX512_BF16 or AMX), float32 elsewhere."""
-    if precision in ("float32", "bfloat16"):
-        return precision
-    if precision != "auto":
-        raise ValueError(f"precision must be auto, float32 or bfloat16, got {precision!r}")
+    precision = Precision.of(precision, "--precision")
+    if precision != Precision.AUTO:
+        return precision.value
     tf = tensorflow()
     gpus = tf.config.list_physical_devices("GPU")
     if gpus:
@@ -99,8 +121,14 @@ def train(model, X: np.ndarray, Y: np.ndarray, settings: TrainingSettings) -> tu
     state = _TrainingState(fingerprint=_fingerprint(X, Y, settings) if checkpoint else "")
     if checkpoint is not None and checkpoint.is_file():
         state = loop.restore(checkpoint, state.fingerprint)
-        log.info("%s: resuming epoch %d/%d at batch %d from %s", settings.label, state.epoch + 1,
-                 settings.epochs, state.batch + 1, checkpoint)
+        log.info(
+            "%s: resuming epoch %d/%d at batch %d from %s",
+            settings.label,
+            state.epoch + 1,
+            settings.epochs,
+            state.batch + 1,
+            checkpoint,
+        )
     with _StopOnSigterm() as stop, progress(settings.label, settings.epochs, state.epoch) as bar:
         while not state.finished(settings.epochs):
             order = np.random.default_rng([settings.seed, state.epoch]).permutation(len(train_rows))
@@ -111,8 +139,11 @@ def train(model, X: np.ndarray, Y: np.ndarray, settings: TrainingSettings) -> tu
                     _interrupt(loop, checkpoint, state, settings.label)
             state.end_epoch(loop, validation, settings.patience)
             _report(bar, settings, state)
-            if checkpoint is not None and state.epoch % settings.checkpoint_every == 0 \
-                    and not state.finished(settings.epochs):
+            if (
+                checkpoint is not None
+                and state.epoch % settings.checkpoint_every == 0
+                and not state.finished(settings.epochs)
+            ):
                 loop.save(checkpoint, state)
     if state.best_weights is not None:
         model.set_weights(state.best_weights)
@@ -141,8 +172,16 @@ def _fingerprint(X: np.ndarray, Y: np.ndarray, settings: TrainingSettings) -> st
     for array in (X, Y):
         digest.update(repr(array.shape).encode())
         digest.update(np.ascontiguousarray(array).data)
-    fixed = (settings.epochs, settings.batch_size, settings.learning_rate, settings.seed,
-             settings.compute_dtype, settings.validation_fraction, settings.patience, settings.weight_decay)
+    fixed = (
+        settings.epochs,
+        settings.batch_size,
+        settings.learning_rate,
+        settings.seed,
+        settings.compute_dtype,
+        settings.validation_fraction,
+        settings.patience,
+        settings.weight_decay,
+    )
     digest.update(repr(fixed).encode())
     return digest.hexdigest()
 
@@ -152,8 +191,10 @@ def _validation_split(n: int, settings: TrainingSettings) -> tuple[np.ndarray, n
         raise ValueError(f"validation fraction must be in [0, 1), got {settings.validation_fraction}")
     n_valid = int(round(settings.validation_fraction * n))
     if settings.validation_fraction and not 1 <= n_valid < n:
-        raise ValueError(f"a validation fraction of {settings.validation_fraction} leaves no "
-                            f"validation or no training sample among {n}")
+        raise ValueError(
+            f"a validation fraction of {settings.validation_fraction} leaves no "
+            f"validation or no training sample among {n}"
+        )
     order = np.random.default_rng([settings.seed, 2**31 - 1]).permutation(n)
     return np.sort(order[n_valid:]), np.sort(order[:n_valid])
 
@@ -203,8 +244,10 @@ class _Loop:
         self.compute = tf.as_dtype(settings.compute_dtype)
         # The products read these copies (trainable, so that the tape watches them); in
         # float32 they are the master kernels themselves.
-        self.kernels = [tf.Variable(tf.cast(layer.kernel, self.compute))
-                        if self.compute != tf.float32 else layer.kernel for layer in self.layers]
+        self.kernels = [
+            tf.Variable(tf.cast(layer.kernel, self.compute)) if self.compute != tf.float32 else layer.kernel
+            for layer in self.layers
+        ]
         # A fresh Adam state: the original code carried it over from pretraining, the paper
         # does not say so, and a saved model keeps no optimizer state.
         if settings.weight_decay:
@@ -281,8 +324,10 @@ class _Loop:
         except (OSError, ValueError) as exc:
             raise TdimputeError(f"cannot read checkpoint {path}: {exc}") from None
         if str(arrays.get("fingerprint")) != fingerprint:
-            raise TdimputeError(f"checkpoint {path} is of another training (other data or settings): "
-                                "remove it or give another checkpoint folder")
+            raise TdimputeError(
+                f"checkpoint {path} is of another training (other data or settings): "
+                "remove it or give another checkpoint folder"
+            )
         weights = [arrays.get(f"weight_{i}") for i in range(len(self.master))]
         if [getattr(w, "shape", None) for w in weights] != [tuple(v.shape) for v in self.master]:
             raise TdimputeError(f"checkpoint {path} is of another network (layer shapes differ)")
@@ -293,11 +338,18 @@ class _Loop:
         self._refresh_copies()
         epoch, batch, since_best, stopped = (int(v) for v in arrays["counters"])
         best = [arrays[f"best_{i}"] for i in range(len(self.master))] if "best_0" in arrays else None
-        return _TrainingState(epoch=epoch, batch=batch, losses=arrays["losses"].tolist(),
-                              history=arrays["history"].tolist(), validation=arrays["validation"].tolist(),
-                              best_loss=float(arrays["best_loss"]),
-                              best_weights=best, epochs_since_best=since_best, stopped_early=bool(stopped),
-                              fingerprint=fingerprint)
+        return _TrainingState(
+            epoch=epoch,
+            batch=batch,
+            losses=arrays["losses"].tolist(),
+            history=arrays["history"].tolist(),
+            validation=arrays["validation"].tolist(),
+            best_loss=float(arrays["best_loss"]),
+            best_weights=best,
+            epochs_since_best=since_best,
+            stopped_early=bool(stopped),
+            fingerprint=fingerprint,
+        )
 
 
 def _report(bar: Progress, settings: TrainingSettings, state: _TrainingState) -> None:
@@ -305,8 +357,11 @@ def _report(bar: Progress, settings: TrainingSettings, state: _TrainingState) ->
     step = max(1, settings.epochs // 20)
     validation = f" validation {state.validation[-1]:.5f}" if state.validation else ""
     stopped = " - early stop" if state.stopped_early else ""
-    bar.update(state.epoch, f"epoch {state.epoch}/{settings.epochs} loss {state.history[-1]:.5f}{validation}{stopped}",
-               line=state.epoch % step == 0 or state.epoch == settings.epochs or state.stopped_early)
+    bar.update(
+        state.epoch,
+        f"epoch {state.epoch}/{settings.epochs} loss {state.history[-1]:.5f}{validation}{stopped}",
+        line=state.epoch % step == 0 or state.epoch == settings.epochs or state.stopped_early,
+    )
 
 
 class _StopOnSigterm:

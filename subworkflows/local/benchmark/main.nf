@@ -89,7 +89,6 @@ workflow BENCHMARK {
     emit:
     summary    = SUMMARIZE.out.summary
     downstream = SUMMARIZE_DOWNSTREAM.out.summary
-    figures    = SUMMARIZE.out.plots.mix(SUMMARIZE_DOWNSTREAM.out.plots).flatten()
     analyses   = DOWNSTREAM.out.results                                   // [ meta, folder ]
     models     = FIT.out.model.map { meta, model -> [ meta.id, model ] }
         .mix(ch_pretrained.map { cancer, model -> [ "${cancer}_pretrained", model ] })

@@ -13,8 +13,7 @@ workflow REPORT {
     models           // channel: [ name, model folder ]
     completed        // channel: COMPLETE folders (empty in benchmark mode)
     reliability      // channel: <run>.reliability.tsv of IMPUTE (empty in benchmark mode)
-    figures          // channel: PNG files
-    survival         // channel: DOWNSTREAM folders whose Kaplan-Meier figure to show
+    downstream_runs  // channel: DOWNSTREAM folders whose Kaplan-Meier curves to show (empty in impute mode)
     versions         // channel: software_versions.yml
     options          // map: the run's parameters, each as its schema type (typedParams)
 
@@ -36,8 +35,7 @@ workflow REPORT {
         ch_model_specs,
         completed.collect().ifEmpty([]),
         reliability.collect().ifEmpty([]),
-        figures.collect().ifEmpty([]),
-        survival.collect().ifEmpty([]),
+        downstream_runs.collect().ifEmpty([]),
         versions,
         ch_parameters,
     )

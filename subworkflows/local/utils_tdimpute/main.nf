@@ -151,6 +151,9 @@ def crossChecks(params) {
     if (!params.target_cancers) {
         problems << '--target_cancers: needed (comma-separated cancer types)'
     }
+    if (params.reliability_folds == 1) {
+        problems << '--reliability_folds: 0 (off) or at least 2 folds'
+    }
     return problems
 }
 
