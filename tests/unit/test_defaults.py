@@ -12,6 +12,7 @@ from conftest import ROOT
 
 from tdimpute.choices import DuplicateSamples, Precision
 from tdimpute.models.registry import DEFAULTS_BEGIN, DEFAULTS_END, defaults_markdown
+from tdimpute.models.training import FINE_TUNING, PRETRAINING
 
 SCHEMA = json.loads((ROOT / "nextflow_schema.json").read_text())
 RULES = {name: rule for group in SCHEMA["$defs"].values() for name, rule in group["properties"].items()}
@@ -24,7 +25,7 @@ def test_the_docs_table_of_defaults_is_what_the_estimators_declare():
     usage = (ROOT / "docs" / "usage.md").read_text()
     table = usage.split(DEFAULTS_BEGIN, 1)[1].split(DEFAULTS_END, 1)[0]
     assert table.strip() == defaults_markdown().strip(), REGENERATE
-    assert "`epochs=150`" in table and "`batch_size=128`" in table
+    assert f"`epochs={FINE_TUNING.epochs}`" in table and f"`batch_size={PRETRAINING.batch_size}`" in table
 
 
 def test_the_pipeline_leaves_every_training_default_to_the_methods():
