@@ -4,8 +4,8 @@
  * (TDimpute, Zhou et al., GigaScience 2020), benchmark it against classic methods and
  * measure what imputation does downstream.
  */
-include { TDIMPUTE                                   } from './workflows/tdimpute'
-include { paramsProblems; paramsHelp; methodRegistry; typedParams } from './subworkflows/local/utils_tdimpute'
+include { TDIMPUTE } from './workflows/tdimpute'
+include { paramsProblems; paramsWarnings; paramsHelp; methodRegistry; typedParams } from './subworkflows/local/utils_tdimpute'
 
 workflow {
     main:
@@ -15,6 +15,7 @@ workflow {
     if (options.help) {
         log.info(paramsHelp(schema))
     } else {
+        paramsWarnings(options).each { line -> log.warn(line) }
         def problems = paramsProblems(params, options, schema, methodRegistry())
         if (problems) {
             error("Invalid parameters:\n  " + problems.join('\n  '))

@@ -688,6 +688,17 @@ def impute(
             help="Also write the model's per-gene reliability table here (fit it with --reliability-folds).",
         ),
     ] = None,
+    interval: Annotated[
+        Optional[float],
+        typer.Option(
+            "--interval",
+            min=0.0,
+            max=1.0,
+            help="Also write lower and upper bounds that cover each true value with this probability, beside --out "
+            "as NAME.lower.tsv.gz and NAME.upper.tsv.gz (split-conformal on the held-out residuals of a model "
+            "fitted with --reliability-folds).",
+        ),
+    ] = None,
     threads: ThreadsOption = None,
 ) -> None:
     """Impute expression from methylation with a fitted model."""
@@ -704,7 +715,14 @@ def impute(
     fitted = load_model(model)
     if reliability is not None and fitted.reliability_ is None:
         raise TdimputeError(f"the model in {model} has no reliability table: fit it with --reliability-folds")
+    if interval is not None and fitted.residuals_ is None:
+        raise TdimputeError(f"the model in {model} has no held-out residuals: fit it with --reliability-folds")
     imputed = run(fitted, target, loaded_split)
+    if interval is not None:
+        from .uncertainty import bound_paths, intervals
+
+        for bound, path in zip(intervals(imputed, fitted.residuals_, interval), bound_paths(out)):
+            write_expression(bound, path)
     if reliability is not None:
         write_tsv(fitted.reliability_, reliability, index=False)
     write_expression(imputed, out)
@@ -726,17 +744,27 @@ def evaluate(
         Path, typer.Option("--out", help="Metrics to write (JSON); per-gene metrics go beside it as .genes.tsv.")
     ],
     method: MethodLabelOption = None,
+    intervals: Annotated[
+        bool,
+        typer.Option(
+            "--intervals",
+            help="Also the coverage and mean width of the bounds impute --interval wrote beside --imputed.",
+        ),
+    ] = False,
     threads: ThreadsOption = None,
 ) -> None:
-    """RMSE, MAE and R^2 of an imputation against the hidden truth of the split's test samples."""
+    """RMSE, MAE and R^2 of an imputation (and the coverage of its intervals) against the hidden
+    truth of the split's test samples."""
     from .cohort import read_cohort
     from .files import write_json, write_tsv
     from .io import read_expression
     from .operations import evaluate as run
     from .splits import Split
+    from .uncertainty import bound_paths
 
     loaded_split = Split.load(split_file)
-    metrics, per_gene = run(read_cohort(cohort, loaded_split.cancer), loaded_split, read_expression(imputed))
+    bounds = [read_expression(path) for path in bound_paths(imputed)] if intervals else None
+    metrics, per_gene = run(read_cohort(cohort, loaded_split.cancer), loaded_split, read_expression(imputed), bounds)
     if method:
         metrics = {"method": method, **metrics}
     write_tsv(per_gene, out.with_name(out.name.removesuffix(".json") + ".genes.tsv"), index=False)
@@ -822,18 +850,43 @@ def complete(
     top: Annotated[
         int, typer.Option("--top", min=2, help="Number of most prognostic genes to cluster the samples on.")
     ] = 100,
+    model: Annotated[
+        Optional[Path],
+        typer.Option(
+            "--model", help="The model that imputed, fitted with --reliability-folds: its held-out residuals."
+        ),
+    ] = None,
+    multiple_imputations: Annotated[
+        int,
+        typer.Option(
+            "--multiple-imputations",
+            min=0,
+            help="Also fit the Cox model on this many cohorts completed with residuals drawn from --model's, "
+            "pooled by Rubin's rules (0: no).",
+        ),
+    ] = 0,
     seed: SeedOption = 0,
     threads: ThreadsOption = None,
 ) -> None:
     """Fill the samples without expression from an imputation; Cox regression of every gene
-    and survival of two K-means clusters on the completed cohort."""
+    (also pooled over multiple imputations) and survival of two K-means clusters on the
+    completed cohort."""
     from .cohort import read_cohort
     from .downstream.kaplan_meier import kaplan_meier_curves
     from .files import atomic_path, write_json, write_tsv
     from .io import read_expression, write_expression
+    from .models.base import saved_residuals
     from .operations import complete as run
 
-    completed, tables, summary = run(read_cohort(cohort, cancer), read_expression(imputed), top=top, seed=seed)
+    residuals = saved_residuals(model) if model is not None and multiple_imputations else None
+    completed, tables, summary = run(
+        read_cohort(cohort, cancer),
+        read_expression(imputed),
+        top=top,
+        seed=seed,
+        residuals=residuals,
+        draws=multiple_imputations,
+    )
     with atomic_path(out, directory=True) as tmp:
         write_expression(completed, tmp / "completed_expression.tsv.gz")
         write_tsv(tables["prognosis"], tmp / "prognosis.tsv")

@@ -110,12 +110,19 @@ def held_out_truth_and_imputation(cohort: Cohort, split: Split, imputed: pd.Data
     return rows, truth, imputed.loc[truth.index, truth.columns]
 
 
-def evaluate(cohort: Cohort, split: Split, imputed: pd.DataFrame) -> tuple[dict, pd.DataFrame]:
-    """Accuracy of `imputed` on the split's test samples against their hidden expression."""
+def evaluate(
+    cohort: Cohort, split: Split, imputed: pd.DataFrame, bounds: list[pd.DataFrame] | None = None
+) -> tuple[dict, pd.DataFrame]:
+    """Accuracy of `imputed` on the split's test samples against their hidden expression, and
+    with its (lower, upper) `bounds`, their coverage."""
     from .metrics import accuracy, per_gene_accuracy
+    from .uncertainty import coverage
 
     _, truth, imputed = held_out_truth_and_imputation(cohort, split, imputed)
-    return {**_context(split), **accuracy(truth, imputed)}, per_gene_accuracy(truth, imputed)
+    metrics = {**_context(split), **accuracy(truth, imputed)}
+    if bounds is not None:
+        metrics.update(coverage(truth, *bounds))
+    return metrics, per_gene_accuracy(truth, imputed)
 
 
 def downstream(
@@ -138,10 +145,18 @@ def downstream(
 
 
 def complete(
-    cohort: Cohort, imputed: pd.DataFrame, top: int = 100, seed: int = 0
+    cohort: Cohort,
+    imputed: pd.DataFrame,
+    top: int = 100,
+    seed: int = 0,
+    residuals: pd.DataFrame | None = None,
+    draws: int = 0,
 ) -> tuple[pd.DataFrame, dict[str, pd.DataFrame], dict]:
     """The cohort's expression with its missing samples filled from `imputed`, and its
-    survival analysis (`downstream.analysis.completed_survival`).
+    survival analysis (`downstream.analysis.completed_survival`). With the model's held-out
+    `residuals` and `draws` > 0, the Cox model of every gene is also fitted on that many
+    cohorts completed with residuals drawn for the imputed values, and pooled by Rubin's rules
+    (columns `pooled_*` and `fmi` of the `prognosis` table).
 
     Returns (completed expression, samples x genes; tables `prognosis` and `clusters`; summary).
     """
@@ -154,7 +169,32 @@ def complete(
     completed = expression_frame(cohort, np.arange(len(cohort.samples)))
     completed.loc[lacking] = imputed.loc[lacking, completed.columns].to_numpy()
     tables, summary = completed_survival(completed, cohort.clinical, ~cohort.has_expression, top, seed)
+    if draws:
+        pooled = _pooled_prognosis(cohort, completed, lacking, residuals, draws, seed)
+        tables["prognosis"] = tables["prognosis"].join(pooled)
+        summary["n_prognostic_genes_p05_pooled"] = int((pooled["pooled_p"] <= 0.05).sum())
+        summary["multiple_imputations"] = draws
     return completed, tables, {"cancer_types": cohort.cancer_types, **summary}
+
+
+def _pooled_prognosis(cohort, completed, lacking, residuals, draws, seed) -> pd.DataFrame:
+    """Rubin-pooled univariate Cox results over `draws` completed cohorts."""
+    from .downstream.pooling import pooled_cox
+    from .uncertainty import completed_draws
+
+    if residuals is None:
+        raise TdimputeError("multiple imputation draws from the model's held-out residuals: give --model")
+    absent = completed.columns.difference(residuals.columns)
+    if len(absent):
+        raise TdimputeError(f"{len(absent)} genes of the cohort have no held-out residuals, e.g. {absent[0]!r}")
+    imputed = completed.loc[lacking]
+    cohorts = []
+    for drawn in completed_draws(imputed, residuals[completed.columns].to_numpy(), draws, seed):
+        cohorts.append(completed.copy())
+        cohorts[-1].loc[lacking] = drawn.to_numpy()
+    time, event = (cohort.clinical[c].to_numpy(float) for c in ("os_time", "os_event"))
+    pooled = pooled_cox(cohorts, time, event)
+    return pooled.rename(columns=lambda c: c if c == "fmi" else f"pooled_{c}")
 
 
 def _context(split: Split) -> dict:

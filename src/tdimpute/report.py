@@ -85,6 +85,12 @@ KAPLAN_MEIER = (
     "of each K-means cluster of the"
 )
 TOP_PROGNOSTIC = 20
+PROGNOSIS_COLUMNS = {
+    "coef": "Cox coefficient",
+    "p": "p-value",
+    "pooled_p": "Pooled p-value",
+    "fmi": "Fraction of missing information",
+}
 
 
 @dataclass
@@ -378,6 +384,7 @@ def completed_table(folders: list[Path]) -> dict:
                 "Observed": summary["n_observed"],
                 "Imputed": summary["n_imputed"],
                 "Genes with Cox p <= 0.05": summary["n_prognostic_genes_p05"],
+                "Genes with pooled Cox p <= 0.05": summary.get("n_prognostic_genes_p05_pooled"),
                 "Clusters log-rank p-value": _number(summary.get("cluster_logrank_p")),
                 "Cluster 1 imputed share": _number(shares[0]),
                 "Cluster 2 imputed share": _number(shares[1]),
@@ -387,7 +394,9 @@ def completed_table(folders: list[Path]) -> dict:
         pd.DataFrame(rows).set_index("cohort"),
         "imputed_samples",
         "Imputed samples",
-        "Samples of each cohort with measured and with imputed expression; log-rank p of the "
+        "Samples of each cohort with measured and with imputed expression; genes with a Cox "
+        "p-value <= 0.05 treating imputed values as measured, and pooled over multiple "
+        "imputations (Rubin's rules: the imputation's uncertainty counted); log-rank p of the "
         "two K-means clusters of the completed cohort on its most prognostic genes, and the "
         "share of imputed samples in each (a cluster made mostly of imputed samples points "
         "at the imputation rather than biology) (completed.json).",
@@ -443,14 +452,16 @@ def completed_prognosis(folders: list[Path]) -> dict:
     for folder in folders:
         cox = pd.read_csv(folder / "prognosis.tsv", sep="\t", index_col=0)
         top = cox.dropna(subset=["p"]).sort_values("p", kind="stable").head(TOP_PROGNOSTIC)
-        tables.append(top[["coef", "p"]].set_axis(folder.name + " " + top.index.astype(str)))
-    table = pd.concat(tables).rename(columns={"coef": "Cox coefficient", "p": "p-value"})
+        shown = [c for c in ("coef", "p", "pooled_p", "fmi") if c in top]
+        tables.append(top[shown].set_axis(folder.name + " " + top.index.astype(str)))
+    table = pd.concat(tables).rename(columns=PROGNOSIS_COLUMNS)
     return _table_section(
         table,
         "completed_prognosis",
         "Prognostic genes of the completed cohort",
         f"The {TOP_PROGNOSTIC} genes with the smallest univariate Cox p-value on observed "
-        "plus imputed expression (prognosis.tsv).",
+        "plus imputed expression, with the p-value pooled over multiple imputations and the "
+        "fraction of the gene's information that the imputation lacks (prognosis.tsv).",
     )
 
 

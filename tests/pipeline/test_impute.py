@@ -2,6 +2,7 @@
 RNA-seq are imputed, the completed cohort keeps the measured values and has no gap, every gene
 gets a reliability, the report has its impute sections, and --save_models publishes the model."""
 
+import pandas as pd
 import pytest
 
 CANCER = "BRCA"
@@ -91,3 +92,26 @@ def test_save_models_publishes_the_fitted_model(run):
         run.table(f"models/{METHOD}/{RUN}_model/reliability.tsv")["gene"].tolist()
         == run.table(f"imputed/{METHOD}/{RUN}.reliability.tsv")["gene"].tolist()
     )
+
+
+def test_every_imputed_value_has_bounds_from_the_held_out_residuals(run, imputed, reliability):
+    lower = run.matrix(f"imputed/{METHOD}/{RUN}.imputed.lower.tsv.gz")
+    upper = run.matrix(f"imputed/{METHOD}/{RUN}.imputed.upper.tsv.gz")
+    assert lower.index.equals(imputed.index) and upper.columns.equals(imputed.columns)
+    half = (upper - imputed).to_numpy()
+    assert half == pytest.approx((imputed - lower).to_numpy(), abs=3e-4)  # symmetric (files keep 4 decimals)
+    # One width per gene; a gene imputed less well (higher held-out RMSE) gets wider bounds.
+    widths = pd.Series(half[0], index=imputed.columns)
+    assert half.std(axis=0).max() < 3e-4
+    assert widths.corr(reliability.set_index("gene")["rmse"], method="spearman") > 0.8
+
+
+def test_the_completed_cohort_s_cox_results_are_also_pooled_over_multiple_imputations(run):
+    prognosis = run.table(f"completed/{RUN}/prognosis.tsv")
+    summary = run.json(f"completed/{RUN}/completed.json")
+    assert summary["multiple_imputations"] == 20
+    assert prognosis["pooled_p"].between(0, 1).all() and prognosis["fmi"].between(0, 1).all()
+    assert summary["n_prognostic_genes_p05_pooled"] == (prognosis["pooled_p"] <= 0.05).sum()
+    # The draws vary the imputed values: every gene lacks some information, the more so where its
+    # imputations disagree.
+    assert (prognosis["fmi"] > 0).all() and (prognosis["pooled_df"] > 0).all()

@@ -29,6 +29,10 @@ BAD_PARAMETERS = {
             "--replicates: must be >= 1, got 0",
         ],
     ),
+    "impute mode without held-out residuals (a warning beside the error)": (
+        ["--mode", "impute", "--reliability_folds", "0", "--replicates", "0"],
+        ["--replicates: must be >= 1, got 0", "--reliability_folds 0: no intervals and no multiple imputation"],
+    ),
     "a missing input file": (
         ["--simulate", "false", "--cohort", "missing/cohort.h5"],
         ["--cohort: file not found: missing/cohort.h5"],
@@ -56,7 +60,15 @@ STUDY = {
 }
 AS_STRINGS = {
     "benchmark": {**STUDY, "methods": "mean", "save_models": "true"},
-    "impute": {**STUDY, "mode": "impute", "impute_method": "mean", "reliability_folds": "2", "save_models": "True"},
+    "impute": {
+        **STUDY,
+        "mode": "impute",
+        "impute_method": "mean",
+        "reliability_folds": "2",
+        "save_models": "True",
+        "interval": "0.8",
+        "multiple_imputations": "3",
+    },
 }
 SAVED_MODEL = {
     "benchmark": "models/mean/BRCA_rate0.5_rep1_mean_model/model.json",
@@ -115,6 +127,16 @@ def test_parameters_given_as_strings_are_taken_as_their_types(typed_as_strings):
 def test_save_models_given_as_a_string_publishes_the_models(typed_as_strings):
     run, mode = typed_as_strings
     assert run.json(SAVED_MODEL[mode])["method"] == "mean"
+
+
+def test_numbers_given_as_strings_size_the_intervals_and_the_multiple_imputations(typed_as_strings):
+    run, mode = typed_as_strings
+    if mode != "impute":
+        pytest.skip("impute mode only")
+    assert run.json("completed/BRCA_mean/completed.json")["multiple_imputations"] == 3
+    imputed = run.matrix("imputed/mean/BRCA_mean.imputed.tsv.gz")
+    narrow = run.matrix("imputed/mean/BRCA_mean.imputed.upper.tsv.gz") - imputed
+    assert (narrow.to_numpy() > 0).all()
 
 
 def test_a_boolean_spelled_wrong_stops_the_run_with_one_line_naming_it(pipeline, tmp_path_factory):

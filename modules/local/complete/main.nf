@@ -3,7 +3,7 @@ process COMPLETE {
     label 'process_low'
 
     input:
-    tuple val(meta), path(imputed), path(cohort)
+    tuple val(meta), path(imputed), path(cohort), path(model) // model: its held-out residuals feed multiple imputation
 
     output:
     tuple val(meta), path("${prefix}")                   , emit: results
@@ -21,6 +21,7 @@ process COMPLETE {
         --cohort ${cohort} \\
         --cancer ${meta.cancer} \\
         --imputed ${imputed} \\
+        --model ${model} \\
         --out ${prefix} \\
         --threads ${task.cpus} \\
         $args

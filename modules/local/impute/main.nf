@@ -10,6 +10,8 @@ process IMPUTE {
     tuple val(meta), path("*.imputed.tsv.gz"), emit: imputed
     // With ext.args --reliability: the model's per-gene accuracy on held-out training samples.
     tuple val(meta), path("*.reliability.tsv"), emit: reliability, optional: true
+    // With ext.args --interval: each imputed value's lower and upper bounds.
+    tuple val(meta), path("*.imputed.{lower,upper}.tsv.gz"), emit: intervals, optional: true
     path "versions.yml"                      , emit: versions
 
     when:

@@ -32,6 +32,7 @@ log = logging.getLogger(__name__)
 MODEL_FILE = "model.json"
 ARRAYS_FILE = "arrays.npz"
 RELIABILITY_FILE = "reliability.tsv"
+RESIDUALS_FILE = "residuals.npy"
 
 
 class Imputer(BaseEstimator):
@@ -46,6 +47,7 @@ class Imputer(BaseEstimator):
     uses_pretrained: ClassVar[bool] = False
     trains_network: ClassVar[bool] = False
     reliability_: pd.DataFrame | None = None  # per-gene accuracy on held-out training samples
+    residuals_: np.ndarray | None = None  # their residuals (true - imputed), samples x genes
 
     @classmethod
     def options(cls) -> list[str]:
@@ -89,8 +91,16 @@ class Imputer(BaseEstimator):
 
         log.info("reliability: %d folds of %d training samples, a model fitted on each", folds, len(expression))
         held_out = cross_val_predict(self, methylation, expression, cv=KFold(folds, shuffle=True, random_state=seed))
-        self.reliability_ = per_gene_accuracy(
+        return self._judge_held_out(
             expression, pd.DataFrame(held_out, index=expression.index, columns=expression.columns)
+        )
+
+    def _judge_held_out(self, truth: pd.DataFrame, held_out: pd.DataFrame) -> Imputer:
+        """Set `reliability_` and `residuals_` from predictions of training samples that the
+        models predicting them did not see."""
+        self.reliability_ = per_gene_accuracy(truth, held_out)
+        self.residuals_ = (truth.to_numpy(np.float64) - held_out.loc[truth.index, truth.columns].to_numpy()).astype(
+            np.float32
         )
         return self
 
@@ -145,6 +155,8 @@ class Imputer(BaseEstimator):
             )
             if self.reliability_ is not None:
                 write_tsv(self.reliability_, tmp / RELIABILITY_FILE, index=False)
+            if self.residuals_ is not None:
+                np.save(tmp / RESIDUALS_FILE, self.residuals_)
 
     @classmethod
     def load(cls, directory: str | Path) -> Imputer:
@@ -159,7 +171,18 @@ class Imputer(BaseEstimator):
         model._load_weights(directory, spec.get("metadata", {}))
         if (directory / RELIABILITY_FILE).is_file():
             model.reliability_ = pd.read_csv(directory / RELIABILITY_FILE, sep="\t")
+        if (directory / RESIDUALS_FILE).is_file():
+            model.residuals_ = np.load(directory / RESIDUALS_FILE)
         return model
+
+
+def saved_residuals(directory: str | Path) -> pd.DataFrame:
+    """A saved model's held-out residuals (held-out samples x its genes), without loading the
+    model itself."""
+    directory = Path(directory)
+    if not (directory / RESIDUALS_FILE).is_file():
+        raise ValueError(f"the model in {directory} has no held-out residuals: fit it with --reliability-folds")
+    return pd.DataFrame(np.load(directory / RESIDUALS_FILE), columns=saved_spec(directory)["genes"])
 
 
 def saved_spec(directory: Path) -> dict:

@@ -26,7 +26,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..metrics import per_gene_accuracy
 from .backend import seed_everything, tensorflow
 from .base import ARRAYS_FILE, Imputer, align_columns, expression_scale, nonzero_scale, saved_spec
 from .training import (
@@ -272,8 +271,7 @@ class PretrainedNetwork(_FromScratch):
     ) -> PretrainedNetwork:
         """Set `reliability_` from its predictions of these samples, all held out from it: the
         pretrained network never saw the target cancer (pretrain --exclude-cancer)."""
-        self.reliability_ = per_gene_accuracy(expression, self.predict(methylation))
-        return self
+        return self._judge_held_out(expression, self.predict(methylation))
 
 
 class StandardisedNetwork(_FromScratch):

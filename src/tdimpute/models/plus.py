@@ -19,7 +19,6 @@ import numpy as np
 import pandas as pd
 from sklearn.base import clone
 
-from ..metrics import per_gene_accuracy
 from .base import ARRAYS_FILE, Imputer
 from .lasso import ALPHA_RATIO, N_ALPHAS, BaggedLassoCV
 from .network import StandardisedNetwork, TransferNetwork, fit_best
@@ -223,10 +222,9 @@ class PlusImputer(Imputer):
                 held_out += self.network_weights_[name] * np.concatenate(
                     [self._network_predict(network, X[fold]) for network, fold in zip(networks, judged)]
                 )
-        self.reliability_ = per_gene_accuracy(
+        return self._judge_held_out(
             expression.iloc[rows], pd.DataFrame(held_out, index=expression.index[rows], columns=expression.columns)
         )
-        return self
 
     def _linear_weight(self) -> float:
         return 1.0 - sum(self.network_weights_.values())

@@ -40,15 +40,17 @@ workflow IMPUTE_MISSING {
     IMPUTE(ch_fitted.map { _cancer, meta, model, cohort -> [ meta, model, cohort, [] ] })
     COMPLETE(
         IMPUTE.out.imputed
-            .map { meta, imputed -> [ meta.cancer, meta, imputed ] }
+            .join(FIT.out.model)
+            .map { meta, imputed, model -> [ meta.cancer, meta, imputed, model ] }
             .combine(cancer_cohorts, by: 0)
-            .map { _cancer, meta, imputed, cohort -> [ meta, imputed, cohort ] }
+            .map { _cancer, meta, imputed, model, cohort -> [ meta, imputed, cohort, model ] }
     )
     ch_versions = ch_versions.mix(FIT.out.versions, IMPUTE.out.versions, COMPLETE.out.versions)
 
     emit:
     imputed     = IMPUTE.out.imputed
     reliability = IMPUTE.out.reliability
+    intervals   = IMPUTE.out.intervals
     completed   = COMPLETE.out.results
     models      = FIT.out.model.map { meta, model -> [ meta.id, model ] }
         .mix(ch_pretrained.map { cancer, model -> [ "${cancer}_pretrained", model ] })

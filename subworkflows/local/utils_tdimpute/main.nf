@@ -157,6 +157,15 @@ def crossChecks(params) {
     return problems
 }
 
+/** One line for each setting that quietly turns another off. */
+def paramsWarnings(params) {
+    def warnings = []
+    if (params.mode == 'impute' && params.reliability_folds == 0 && (params.interval != null || params.multiple_imputations > 0)) {
+        warnings << '--reliability_folds 0: no intervals and no multiple imputation, which draw on its held-out residuals (give it 2 or more for them)'
+    }
+    return warnings
+}
+
 def paramsHelp(schemaPath) {
     def lines = ['Usage: nextflow run . -profile <test|docker|singularity|...> [--param value ...]', '']
     schemaProperties(schemaPath).each { name, rule ->
