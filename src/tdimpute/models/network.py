@@ -1,6 +1,6 @@
 """The TDimpute network (Zhou et al., GigaScience 2020) and its three uses.
 
-A fully connected network CpGs -> hidden (4,000 sigmoid units) -> genes (sigmoid), trained
+A fully connected network CpGs -> hidden (`HIDDEN` sigmoid units) -> genes (sigmoid), trained
 with the RMSE loss and Adam on expression divided by a scale chosen from
 the training data (`expression_scale`), predictions multiplied back. No dropout, no weight
 decay, Glorot-uniform weights and zero biases, as in the paper.
