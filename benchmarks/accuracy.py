@@ -110,20 +110,19 @@ def score(cohort, target: str, methods, rates, replicates, pretrained: str | Non
     """Append a row per split and method to `rows`, calling `save` after each split."""
     from tdimpute.metrics import accuracy
     from tdimpute.models import imputer_class
-    from tdimpute.operations import expression_frame, methylation_frame, target_cohort
+    from tdimpute.operations import expression_frame, fit_method, methylation_frame
     from tdimpute.splits import make_split
 
-    cancer = target_cohort(cohort, target, None)
+    cancer = cohort.select_cancer(target)
     for rate in rates:
         for replicate in range(1, replicates + 1):
             split = make_split(cancer, rate, replicate=replicate, seed=1)
-            train, test = cancer.rows_of(split.train), cancer.rows_of(split.test)
-            X, Y = methylation_frame(cancer, train), expression_frame(cancer, train)
+            test = cancer.rows_of(split.test)
             truth = expression_frame(cancer, test)
             for method in methods:
                 options = {"pretrained": pretrained} if imputer_class(method).uses_pretrained and pretrained else {}
                 started = time.perf_counter()
-                model = imputer_class(method)(**options).fit(X, Y)
+                model = fit_method(method, cancer, split, options)
                 imputed = model.predict(methylation_frame(cancer, test))
                 metrics = accuracy(truth, imputed)
                 rows.append(
@@ -132,24 +131,24 @@ def score(cohort, target: str, methods, rates, replicates, pretrained: str | Non
                         "missing_rate": rate,
                         "replicate": replicate,
                         "method": method,
+                        "n_train": len(split.train),
                         **{m: metrics[m] for m in MEASURES},
                         "seconds": time.perf_counter() - started,
-                        **(
-                            {
-                                "plus": {
-                                    "linear": model.stack_.combiner,
-                                    "networks": model.network_weights_,
-                                    "judged": model.n_judged_,
-                                    "candidates": model.candidates(),
-                                }
-                            }
-                            if method == "tdimpute-plus"
-                            else {}
-                        ),
+                        **({"plus": plus_choices(model)} if method == "tdimpute-plus" else {}),
                     }
                 )
                 print(f"{target} rate {rate} replicate {replicate} {method}: RMSE {metrics['rmse']:.4f}", flush=True)
             save()
+
+
+def plus_choices(model) -> dict:
+    """What tdimpute-plus chose in one fit."""
+    return {
+        "linear": model.stack_.combiner,
+        "networks": model.network_weights_,
+        "judged": model.n_judged_,
+        "candidates": model.candidates(),
+    }
 
 
 def pretrain_without(cohort, target: str, directory: Path) -> str:

@@ -268,6 +268,16 @@ def preprocess(
             help="Quantile-normalise both omics onto the --reference cohort (an external cohort before transfer).",
         ),
     ] = False,
+    max_missing_cpgs: Annotated[
+        float,
+        typer.Option(
+            "--max-missing-cpgs",
+            min=0.0,
+            max=1.0,
+            help="With --reference: the largest share of its CpGs that may be absent here; they are filled from "
+            "the others by a ridge regression on the reference, with a warning of what that costs.",
+        ),
+    ] = PREPROCESSING.max_missing_cpgs,
     orientation: Annotated[
         Orientation, typer.Option("--orientation", help="How the matrices lie; auto: told from the ids.")
     ] = Orientation.AUTO,
@@ -308,6 +318,7 @@ def preprocess(
         top_cpgs=top_cpgs,
         max_na_fraction=max_na_fraction,
         quantile_normalise=quantile_normalise,
+        max_missing_cpgs=max_missing_cpgs,
         methylation_values=methylation_values,
         duplicate_samples=duplicate_samples,
     )

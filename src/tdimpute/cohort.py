@@ -93,12 +93,16 @@ class Cohort:
         return np.array([index[s] for s in sample_ids], dtype=np.int64)
 
     def summary(self) -> dict:
+        """Counts of samples and features; where CpGs of a reference were filled, how many and
+        what that costs (`cpg_filling.FillingCost`)."""
+        filled = int(self.provenance.get("cpgs_filled", 0))
         return {
             "n_samples": int(len(self.samples)),
             "n_cpgs": int(len(self.cpgs)),
             "n_genes": int(len(self.genes)),
             "n_without_expression": int((~self.has_expression).sum()),
             "cancer_types": self.cancer_types,
+            **({"n_cpgs_filled": filled, "cpg_filling": self.provenance["cpg_filling"]} if filled else {}),
         }
 
 

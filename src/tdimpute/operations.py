@@ -9,6 +9,7 @@ from .cohort import Cohort
 from .errors import TdimputeError
 from .models import Imputer, imputer_class
 from .models.network import load_pretrained
+from .models.ridge import fit_pool_ridge
 from .splits import Split
 
 
@@ -79,7 +80,9 @@ def fit_method(
 
 
 def pretrain(cohort: Cohort, exclude_cancer: str | None, params: dict) -> Imputer:
-    """Train the pan-cancer network on every sample with expression outside `exclude_cancer`."""
+    """Train the pan-cancer network on every sample with expression outside `exclude_cancer`,
+    with the pool's linear model beside it (`ridge.fit_pool_ridge`: what `ridge-transfer`
+    shrinks toward), saved in the same folder."""
     pool = cohort
     if exclude_cancer is not None:
         if exclude_cancer not in cohort.cancer_types:
@@ -88,8 +91,10 @@ def pretrain(cohort: Cohort, exclude_cancer: str | None, params: dict) -> Impute
     if len(pool.samples) == 0:
         raise TdimputeError("no sample is left to pretrain on")
     rows = training_rows(pool, None)
-    network = imputer_class("tdimpute-notf")(**params)
-    return network.fit(methylation_frame(pool, rows), expression_frame(pool, rows))
+    methylation, expression = methylation_frame(pool, rows), expression_frame(pool, rows)
+    network = imputer_class("tdimpute-notf")(**params).fit(methylation, expression)
+    network.pool_ridge_ = fit_pool_ridge(methylation, expression, pool.clinical["cancer_type"].to_numpy()[rows])
+    return network
 
 
 def impute(model: Imputer, cohort: Cohort, split: Split | None) -> pd.DataFrame:

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
@@ -51,6 +51,7 @@ class PreprocessOptions:
     max_na_fraction: float = 0.0
     min_samples: int = 3
     quantile_normalise: bool = False  # onto the reference cohort's distributions
+    max_missing_cpgs: float = 0.3  # the share of the reference's CpGs that may be filled
     methylation_values: MethylationValues = MethylationValues.BETA
     duplicate_samples: DuplicateSamples = DuplicateSamples.FIRST  # the readers' rule for replicate aliquots
 
@@ -218,8 +219,9 @@ def preprocess(
             f"e.g. {samples[0]!r} vs {expression.index[0]!r})"
         )
     expression = _expression_matrix(expression.reindex(samples), options)
+    filling = {}
     if reference is not None:
-        methylation = _restrict(methylation, reference.cpgs, "CpG")
+        methylation, filling = _reference_cpgs(methylation, reference, options.max_missing_cpgs)
         expression = _restrict(expression, reference.genes, "gene")
         counts.kept = methylation.shape[1]
         if options.quantile_normalise:
@@ -245,6 +247,7 @@ def preprocess(
             "genes_read": genes_read,
             "methylation_values": sorted(betas.found),
             **({"reference": True} if reference is not None else {}),
+            **filling,
         },
     )
     warn_if_nothing_to_impute(cohort)
@@ -340,6 +343,39 @@ def _filter_cpgs(block: pd.DataFrame, options: PreprocessOptions) -> tuple[pd.Da
         block = block.fillna(block.mean(axis=0))
     variance = block.var(axis=0, ddof=1)
     return block.loc[:, (variance >= options.min_variance).to_numpy()], variance, int(within.sum())
+
+
+def _reference_cpgs(methylation: pd.DataFrame, reference: Cohort, limit: float) -> tuple[pd.DataFrame, dict]:
+    """The reference's CpGs, in its order; those absent here (or filtered out) filled from the
+    others (`cpg_filling`) with a warning of what that costs, unless more than `limit` of them.
+    Returns the methylation and, where CpGs were filled, the provenance's record of them."""
+    from .cpg_filling import fill_missing_cpgs, filling_cost
+
+    missing = refuse_too_many_missing(methylation.columns, reference, limit)
+    if not missing.any():
+        return methylation.loc[:, list(reference.cpgs)], {}
+    cost = filling_cost(methylation, reference)
+    log.warning(
+        "%s are absent here: filled from the others by a ridge regression on the reference; %s",
+        _share(missing, reference),
+        cost.describe(),
+    )
+    return fill_missing_cpgs(methylation, reference), {"cpgs_filled": int(missing.sum()), "cpg_filling": asdict(cost)}
+
+
+def refuse_too_many_missing(present: pd.Index, reference: Cohort, limit: float) -> np.ndarray:
+    """Which of the reference's CpGs are not `present`; an error if more than `limit` of them."""
+    missing = ~pd.Index(reference.cpgs).isin(present)
+    if missing.mean() > limit:
+        raise TdimputeError(
+            f"{_share(missing, reference)} are absent here or were filtered out, e.g. "
+            f"{reference.cpgs[np.flatnonzero(missing)[0]]!r}: more than --max-missing-cpgs {limit:g} allows to fill"
+        )
+    return missing
+
+
+def _share(missing: np.ndarray, reference: Cohort) -> str:
+    return f"{missing.sum()} of the reference's {len(reference.cpgs)} CpGs ({missing.mean():.1%})"
 
 
 def _restrict(frame: pd.DataFrame, features: np.ndarray, what: str) -> pd.DataFrame:

@@ -171,6 +171,7 @@ def cohort_table(paths: list[Path]) -> dict:
                 "cohort": path.name.removesuffix(".summary.json"),
                 "Samples": summary["n_samples"],
                 "CpGs": summary["n_cpgs"],
+                "CpGs filled": _filled(summary),
                 "Genes": summary["n_genes"],
                 "Without expression": summary["n_without_expression"],
                 "Cancer types": ", ".join(summary["cancer_types"]),
@@ -180,8 +181,18 @@ def cohort_table(paths: list[Path]) -> dict:
         pd.DataFrame(rows).set_index("cohort"),
         "cohorts",
         "Cohorts",
-        "Samples, features and samples lacking RNA-seq of each cohort (VALIDATE summaries).",
+        "Samples, features (CpGs filled: those of the main cohort that an external cohort lacks, predicted from "
+        "its other CpGs) and samples lacking RNA-seq of each cohort (VALIDATE summaries).",
     )
+
+
+def _filled(summary: dict) -> str:
+    """How many CpGs were filled, and ridge-cv's RMSE on held-out reference samples without and
+    with the filling."""
+    if "n_cpgs_filled" not in summary:
+        return "0"
+    cost = summary["cpg_filling"]
+    return f"{summary['n_cpgs_filled']} (held-out RMSE {cost['measured']:.3f} -> {cost['filled']:.3f})"
 
 
 def best_method_section(summary: pd.DataFrame, source: str) -> dict:

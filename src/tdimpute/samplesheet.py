@@ -33,7 +33,7 @@ from .cohort import Cohort, check_beta_values
 from .errors import TdimputeError
 from .io.clinical import read_clinical
 from .io.matrices import Replicates, read_matrix, read_matrix_chunks
-from .preprocess import BetaValues, CpgCounts, PreprocessOptions, preprocess
+from .preprocess import BetaValues, CpgCounts, PreprocessOptions, preprocess, refuse_too_many_missing
 
 log = logging.getLogger(__name__)
 COLUMNS = ("cohort", "methylation", "expression", "clinical")
@@ -159,7 +159,9 @@ def preprocess_pool(
     statistics.warn_if_partial([source.cohort for source in sources])
     counts = CpgCounts(read=statistics.n_cpgs)
     selected, means = (
-        statistics.selection(options, counts) if reference is None else statistics.reference_cpgs(reference)
+        statistics.selection(options, counts)
+        if reference is None
+        else statistics.reference_cpgs(reference, options.max_missing_cpgs)
     )
     counts.kept = len(selected)
     methylation = pd.concat([_selected_cpgs(source, selected, orientation, betas, replicates) for source in sources])
@@ -261,16 +263,11 @@ class _CpgStatistics:
         selected = table.index[table.index.isin(kept.index)]
         return selected, table.loc[selected, "mean"]
 
-    def reference_cpgs(self, reference: Cohort) -> tuple[pd.Index, pd.Series]:
-        """The reference's CpGs, each present in every file with at least one value."""
+    def reference_cpgs(self, reference: Cohort, limit: float) -> tuple[pd.Index, pd.Series]:
+        """The reference's CpGs that have a value in every file, in the reference's order (the
+        others, at most a share `limit`, are filled by `preprocess`)."""
         table = self.frame[(self.frame["files"] == self.n_files) & (self.frame["count"] > 0)]
-        absent = pd.Index(reference.cpgs).difference(table.index)
-        if len(absent):
-            raise TdimputeError(
-                f"{len(absent)} of the reference's {len(reference.cpgs)} CpGs have no value in "
-                f"some file of the samplesheet, e.g. {absent[0]!r}"
-            )
-        selected = pd.Index(reference.cpgs)
+        selected = pd.Index(reference.cpgs)[~refuse_too_many_missing(table.index, reference, limit)]
         return selected, table.loc[selected, "mean"]
 
 

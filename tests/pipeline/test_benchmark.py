@@ -32,7 +32,7 @@ IMPUTE_METHOD = "tdimpute-plus"  # --impute_method's default: the report shows i
 # Methods expected to beat the per-gene mean on the simulated cohort at a low missing rate: each
 # reads the methylation (lasso's fixed alpha, the paper's, and the networks trained on the
 # target cancer alone or not fine-tuned at all are not expected to on so few samples).
-BEAT_THE_MEAN = ("svd", "tobmi", "tdimpute", "tdimpute-plus", "lasso-cv", "ridge-cv")
+BEAT_THE_MEAN = ("svd", "tobmi", "tdimpute", "tdimpute-plus", "lasso-cv", "ridge-cv", "ridge-transfer")
 
 
 @pytest.fixture(scope="module")

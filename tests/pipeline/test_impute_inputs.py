@@ -71,6 +71,26 @@ def test_the_external_cohort_takes_the_pool_s_features(external_run):
     assert (external["n_cpgs"], external["n_genes"]) == (pool["n_cpgs"], pool["n_genes"])
 
 
+def test_the_pool_s_cpgs_that_the_external_cohort_lacks_are_filled_with_one_warning(external_run):
+    """EXTERNAL.methylation.tsv.gz lacks 5 of the pool's 50 CpGs (as an EPIC cohort lacks some
+    of the 450K probes): they are filled, the task warns once with the cost measured on
+    held-out pool samples, and the report's cohort table says so."""
+    external = external_run.json("cohort/external.summary.json")
+    cost = external["cpg_filling"]
+    assert external["n_cpgs_filled"] == 5 and cost["measured"] > 0 and cost["filled"] > 0
+    preprocess = next(
+        folder
+        for folder in external_run.task_folders()
+        if "--quantile-normalise" in (folder / ".command.sh").read_text()
+    )
+    log = (preprocess / ".command.err").read_text().lower().splitlines()
+    warnings = [line for line in log if line.startswith("warning")]
+    assert len(warnings) == 1 and "5 of the reference's 50 cpgs (10.0%) are absent here" in warnings[0], warnings
+    assert f"{cost['measured']:.3f} becomes {cost['filled']:.3f}" in warnings[0]
+    assert "--max-missing-cpgs 0.3" in (preprocess / ".command.sh").read_text()
+    assert f"5 (held-out RMSE {cost['measured']:.3f}" in external_run.text("multiqc/tdimpute_report.html")
+
+
 def test_the_network_is_pretrained_on_the_pool(external_run):
     pretrained = external_run.json("models/pretrained/pan_cancer_pretrained/model.json")
     assert pretrained["cpgs"] == list(external_run.cohort("cohort/cohort.h5").cpgs)

@@ -11,6 +11,7 @@ from sklearn.utils import estimator_checks
 
 from tdimpute.models import METHODS, imputer_class
 from tdimpute.models.network import PretrainedNetwork
+from tdimpute.models.ridge import fit_pool_ridge
 
 TINY_NETWORK = {"hidden": [8], "epochs": 2, "batch_size": 8}
 CHECKS = [
@@ -48,7 +49,9 @@ def training(small_cohort):
 @pytest.fixture(scope="module")
 def pretrained(tmp_path_factory, training):
     folder = tmp_path_factory.mktemp("pretrained") / "model"
-    PretrainedNetwork(**TINY_NETWORK).fit(*training).save(folder)
+    network = PretrainedNetwork(**TINY_NETWORK).fit(*training)
+    network.pool_ridge_ = fit_pool_ridge(*training, cancers=np.zeros(len(training[0])))
+    network.save(folder)
     return str(folder)
 
 

@@ -179,12 +179,15 @@ def test_reference_cohort_fixes_the_feature_lists():
         reordered, expression, cancer_type="Y", options=PreprocessOptions(min_variance=0), reference=reference
     )
     assert list(aligned.cpgs) == list(reference.cpgs)
-    with pytest.raises(TdimputeError, match="1 of the reference's 4 CpGs are absent"):
+    # A quarter of the reference's CpGs absent: more than a limit of a fifth allows to fill.
+    with pytest.raises(
+        TdimputeError, match=r"1 of the reference's 4 CpGs \(25.0%\) are absent .*--max-missing-cpgs 0.2"
+    ):
         preprocess(
             methylation.iloc[:, :3],
             expression,
             cancer_type="Y",
-            options=PreprocessOptions(min_variance=0),
+            options=PreprocessOptions(min_variance=0, max_missing_cpgs=0.2),
             reference=reference,
         )
 

@@ -23,6 +23,7 @@ def test_every_method_declares_what_it_needs():
         "tdimpute",
         "tdimpute-notf",
         "tdimpute-plus",
+        "ridge-transfer",
     }
     assert {name for name, entry in table.items() if entry["trains_network"]} == {
         name for name in METHODS if name.startswith("tdimpute")

@@ -164,8 +164,17 @@ def test_an_external_samplesheet_takes_the_reference_features_and_distributions(
         cancer_type="LUAD",
         options=PreprocessOptions(min_variance=0),
     )
-    with pytest.raises(Exception, match="1 of the reference's 1 CpGs have no value"):
+    with pytest.raises(Exception, match=r"1 of the reference's 1 CpGs \(100.0%\) are absent .*--max-missing-cpgs"):
         preprocess_pool(read_samplesheet(sheet), reference=wider)
+    # Among the reference's 29 others, it is filled from them.
+    wider = preprocess(
+        frames["LUAD"].iloc[:, :30].dropna(axis=1),
+        frames["LUAD"].iloc[:, :3].set_axis(["A", "B", "C"], axis=1),
+        cancer_type="LUAD",
+        options=PreprocessOptions(min_variance=0),
+    )
+    filled = preprocess_pool(read_samplesheet(sheet), reference=wider)
+    assert list(filled.cpgs) == list(wider.cpgs) and filled.summary()["n_cpgs_filled"] == 1
 
 
 def test_a_clinical_table_shared_by_every_cohort_is_read_once(tmp_path, monkeypatch):

@@ -27,6 +27,22 @@ def test_the_better_candidate_alone_when_a_blend_cannot_gain(truth):
     assert stack.errors["a"] < stack.errors["b"] and set(stack.errors) == {"a", "b", SHARED, PER_GENE}
 
 
+def test_the_preferred_candidate_stays_unless_another_is_clearly_better():
+    """On few samples the lower error may be chance: the preferred candidate gives way only to a
+    gain above one standard error."""
+    rng = np.random.default_rng(6)
+    truth = rng.normal(size=(15, 30))
+    errors = rng.normal(scale=0.5, size=truth.shape)
+    steadily = np.stack([truth + errors, truth + 0.97 * errors])  # b a little better on every sample
+    assert choose_stack(truth, steadily, NAMES, _folds(15), preferred="a").combiner == "b"
+    # b better on average through one sample alone, a little worse on the 14 others: a stays.
+    factor = np.r_[0.1, np.full(14, 1.02)][:, None]
+    by_chance = np.stack([truth + errors, truth + factor * errors])
+    stack = choose_stack(truth, by_chance, NAMES, _folds(15), preferred="a")
+    assert stack.errors["b"] < stack.errors["a"] and stack.combiner == "a"
+    assert choose_stack(truth, by_chance, NAMES, _folds(15)).combiner == "a"  # the first by default
+
+
 def test_a_shared_blend_of_independent_errors_with_cross_fitted_weights(truth):
     rng = np.random.default_rng(3)
     predictions = np.stack([truth + rng.normal(scale=0.5, size=truth.shape) for _ in NAMES])

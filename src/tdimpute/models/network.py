@@ -28,6 +28,7 @@ import pandas as pd
 
 from .backend import seed_everything, tensorflow
 from .base import ARRAYS_FILE, Imputer, align_columns, expression_scale, nonzero_scale, saved_spec
+from .ridge import POOL_RIDGE_DIR, RidgeCVImputer
 from .training import (
     CHECKPOINT_EVERY,
     FINE_TUNING,
@@ -265,6 +266,13 @@ class PretrainedNetwork(_FromScratch):
             checkpoint_dir,
             checkpoint_every,
         )
+
+    pool_ridge_: RidgeCVImputer | None = None  # the pool's linear model, set by `operations.pretrain`
+
+    def _save_weights(self, directory: Path) -> None:
+        super()._save_weights(directory)
+        if self.pool_ridge_ is not None:
+            self.pool_ridge_.save(directory / POOL_RIDGE_DIR)
 
     def estimate_reliability(
         self, methylation: pd.DataFrame, expression: pd.DataFrame, folds: int = 0, seed: int = 0

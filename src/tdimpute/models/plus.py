@@ -1,8 +1,10 @@
 """`tdimpute-plus`: the recommended imputer, its candidates chosen and stacked on the
 training samples alone.
 
-A cross-validated Lasso and ridge regression make the linear part (the better one, or their
-blend where it is clearly better out of fold: `stacking.choose_stack`); the TDimpute network
+A cross-validated Lasso, ridge regression and, when a pretrained model is given, the ridge
+regression shrunk toward the pool's (`ridge-transfer`) make the linear part (the ridge, the
+pool's when given, unless another or a blend is clearly better out of fold:
+`stacking.choose_stack`); the TDimpute network
 fine-tuned from a pretrained network (when one is given) and a network on standardised data
 (`StandardisedNetwork`) are trained without held-out folds and kept only where their blend
 with the linear part clearly helps on those folds. The algorithm step by step, for users, is
@@ -13,6 +15,7 @@ per-gene reliability (`estimate_reliability`).
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -22,13 +25,13 @@ from sklearn.base import clone
 from .base import ARRAYS_FILE, Imputer
 from .lasso import ALPHA_RATIO, N_ALPHAS, BaggedLassoCV
 from .network import StandardisedNetwork, TransferNetwork, fit_best
-from .ridge import RidgeCVImputer
+from .ridge import RidgeCVImputer, TransferRidgeImputer
 from .stacking import Stack, blend, choose_stack, cross_fit, mean_gain, nonnegative_weights
 from .training import PRECISION
 
 log = logging.getLogger(__name__)
 NETWORK_DIR = "networks"
-LINEAR = ("lasso", "ridge")
+LASSO = "lasso"
 NETWORKS = {"network": TransferNetwork, "standardised network": StandardisedNetwork}
 # A mean gain and its standard error from fewer held-out samples are mostly noise: a network
 # judged on a 7-sample fold can pass the one-standard-error rule by chance.
@@ -36,8 +39,8 @@ MIN_JUDGED = 30
 
 
 class PlusImputer(Imputer):
-    """The recommended imputer: the better of a cross-validated Lasso and ridge regression, or
-    their blend, stacked with networks where they clearly help.
+    """The recommended imputer: a ridge regression (shrunk toward the pool's with `pretrained`),
+    a cross-validated Lasso or their blend, stacked with networks where they clearly help.
 
     The TDimpute network (with `pretrained`) is configured by the options that its class takes
     (every training option), forwarded where set (unset: `tdimpute`'s defaults); the
@@ -92,14 +95,18 @@ class PlusImputer(Imputer):
         self.lasso_ = BaggedLassoCV(self.n_alphas, self.alpha_ratio, self.folds, seed=self.seed).fit(
             self._frame(X, self.cpgs_), self._frame(Y, self.genes_)
         )
-        self.ridge_ = RidgeCVImputer().fit(self._frame(X, self.cpgs_), self._frame(Y, self.genes_))
+        self.ridges_ = {
+            name: make().fit(self._frame(X, self.cpgs_), self._frame(Y, self.genes_))
+            for name, make in self._ridge_candidates().items()
+        }
         scored = self.lasso_.cv_genes_
         self.stack_ = choose_stack(
             Y[:, scored],
             self._linear_out_of_fold(X, Y, all_genes=False),
-            list(LINEAR),
+            self._linear_names(),
             self._fold_rows(),
             per_gene=len(scored) == len(self.genes_),
+            preferred=list(self.ridges_)[-1],
         )
         log.info(
             "%s: linear part %s (out-of-fold MSE %s)",
@@ -139,6 +146,17 @@ class PlusImputer(Imputer):
             self.n_judged_,
             ", ".join(f"{k} {v:.3g}" for k, v in self.network_weights_.items()) or "none",
         )
+
+    def _ridge_candidates(self) -> dict[str, Callable[[], RidgeCVImputer]]:
+        """The unfitted ridge regressions by name, the most regularised (the preferred) last:
+        ridge-cv, and where a pretrained model is given the ridge shrunk toward the pool's."""
+        ridges = {"ridge": RidgeCVImputer}
+        if self.pretrained:
+            ridges[TransferRidgeImputer.method] = lambda: TransferRidgeImputer(pretrained=self.pretrained)
+        return ridges
+
+    def _linear_names(self) -> list[str]:
+        return [LASSO, *self.ridges_]
 
     def _network_candidates(self) -> list[str]:
         """The TDimpute network where a pretrained network is given, and the standardised one."""
@@ -183,14 +201,14 @@ class PlusImputer(Imputer):
         """Candidates x samples x genes: each linear candidate's prediction of every training
         sample from a fit without its fold, on the scored genes or on all of them."""
         genes = slice(None) if all_genes else self.lasso_.cv_genes_
-        ridge = np.empty((len(X), len(self.genes_[genes])))
+        ridges = np.empty((len(self.ridges_), len(X), len(self.genes_[genes])))
         for rows in self._fold_rows():
             train = np.setdiff1d(np.arange(len(X)), rows)
-            fitted = RidgeCVImputer().fit(
-                self._frame(X[train], self.cpgs_), self._frame(Y[train][:, genes], self.genes_[genes])
-            )
-            ridge[rows] = fitted.predict(self._frame(X[rows], self.cpgs_)).to_numpy()
-        return np.stack([self.lasso_.out_of_fold_prediction(X, Y, all_genes), ridge])
+            methylation = self._frame(X[train], self.cpgs_)
+            expression = self._frame(Y[train][:, genes], self.genes_[genes])
+            for ridge, make in zip(ridges, self._ridge_candidates().values()):
+                ridge[rows] = make().fit(methylation, expression).predict(self._frame(X[rows], self.cpgs_)).to_numpy()
+        return np.concatenate([self.lasso_.out_of_fold_prediction(X, Y, all_genes)[None], ridges])
 
     def estimate_reliability(
         self, methylation: pd.DataFrame, expression: pd.DataFrame, folds: int = 0, seed: int = 0
@@ -247,10 +265,8 @@ class PlusImputer(Imputer):
 
     def _linear_predict(self, X: np.ndarray) -> np.ndarray:
         methylation = self._frame(X, self.cpgs_)
-        candidates = np.stack(
-            [self.lasso_.predict(methylation).to_numpy(), self.ridge_.predict(methylation).to_numpy()]
-        )
-        return blend(candidates, self.stack_.weights)
+        models = [self.lasso_, *self.ridges_.values()]
+        return blend(np.stack([model.predict(methylation).to_numpy() for model in models]), self.stack_.weights)
 
     def _predict(self, X: np.ndarray) -> np.ndarray:
         predicted = self._linear_weight() * self._linear_predict(X)
@@ -268,7 +284,7 @@ class PlusImputer(Imputer):
         linear = self.stack_.weights.mean(axis=1) * self._linear_weight()
         rows = [
             {"name": name, "cv_rmse": float(np.sqrt(self.stack_.errors[name])), "weight": float(w)}
-            for name, w in zip(LINEAR, linear)
+            for name, w in zip(self._linear_names(), linear)
         ]
         return rows + [
             {"name": name, "cv_rmse": float(np.sqrt(self.network_errors_[name])), "weight": self.network_weights_[name]}
@@ -296,8 +312,10 @@ class PlusImputer(Imputer):
 
     def _save_weights(self, directory: Path) -> None:
         arrays = {f"lasso_{k}": v for k, v in self.lasso_._state().items()}
-        arrays.update({f"ridge_{k}": v for k, v in self.ridge_._state().items()})
+        arrays.update({f"ridge_{k}": v for k, v in self.ridges_["ridge"]._state().items()})
         np.savez(directory / ARRAYS_FILE, stack_weights=self.stack_.weights, **arrays)
+        if TransferRidgeImputer.method in self.ridges_:
+            self.ridges_[TransferRidgeImputer.method].save(directory / TransferRidgeImputer.method)
         for name, networks in self.networks_.items():
             for fold, network in enumerate(networks):
                 network.save(directory / NETWORK_DIR / NETWORKS[name].method / str(fold))
@@ -314,12 +332,16 @@ class PlusImputer(Imputer):
         self.gain_ = (float(metadata.get("network_gain", 0.0)), np.inf if error is None else float(error))
         self.history_ = list(metadata.get("history", []))
         self.n_judged_ = int(metadata["judged_samples"])
-        self.lasso_, self.ridge_ = BaggedLassoCV(), RidgeCVImputer()
+        self.lasso_, self.ridges_ = BaggedLassoCV(), {"ridge": RidgeCVImputer()}
         with np.load(directory / ARRAYS_FILE) as arrays:
-            for prefix, part in (("lasso_", self.lasso_), ("ridge_", self.ridge_)):
+            for prefix, part in (("lasso_", self.lasso_), ("ridge_", self.ridges_["ridge"])):
                 part.cpgs_, part.genes_ = self.cpgs_, self.genes_
                 part._set_state({k.removeprefix(prefix): arrays[k] for k in arrays.files if k.startswith(prefix)})
             weights = arrays["stack_weights"]
+        if (directory / TransferRidgeImputer.method).is_dir():
+            self.ridges_[TransferRidgeImputer.method] = TransferRidgeImputer.load(
+                directory / TransferRidgeImputer.method
+            )
         gain_se = metadata["linear_gain_se"]
         self.stack_ = Stack(
             metadata["linear"],

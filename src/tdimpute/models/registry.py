@@ -15,7 +15,7 @@ from .lasso import LassoCVImputer, LassoImputer
 from .mean import MeanImputer
 from .network import PretrainedNetwork, SelfNetwork, TransferNetwork
 from .plus import PlusImputer
-from .ridge import RidgeCVImputer
+from .ridge import RidgeCVImputer, TransferRidgeImputer
 from .svd import SvdImputer
 from .tobmi import TobmiImputer
 
@@ -32,6 +32,7 @@ METHODS: dict[str, type[Imputer]] = {
         LassoImputer,
         LassoCVImputer,
         RidgeCVImputer,
+        TransferRidgeImputer,
     )
 }
 

@@ -2,12 +2,12 @@
 
 Each candidate model predicts every training sample from a fit that did not see it. The
 blend's weights are least squares on those predictions, non-negative and summing to 1, either
-one weight per candidate shared by all genes or each gene's own. A blend's error is measured by cross-fitting:
-the weights used on a fold's samples are fitted on the other folds' samples only. The best
-single candidate is kept unless the shared blend's mean per-sample gain over it exceeds one
-standard error of that gain, and per-gene weights replace that choice only if they gain more
-than one standard error over it in turn (the simpler model unless the richer one is clearly
-better).
+one weight per candidate shared by all genes or each gene's own. A blend's error is measured by
+cross-fitting: the weights used on a fold's samples are fitted on the other folds' samples
+only. Every choice keeps the simpler model unless the richer one is clearly better, its mean
+per-sample gain above one standard error of that gain: the preferred single candidate (the
+most regularised) unless another gains that much over it; that one unless the shared blend
+gains that much over it; and the shared blend unless per-gene weights gain that much in turn.
 """
 
 from __future__ import annotations
@@ -64,13 +64,22 @@ def blend(predictions: np.ndarray, weights: np.ndarray) -> np.ndarray:
 
 
 def choose_stack(
-    truth: np.ndarray, predictions: np.ndarray, names: list[str], folds: list[np.ndarray], per_gene: bool = True
+    truth: np.ndarray,
+    predictions: np.ndarray,
+    names: list[str],
+    folds: list[np.ndarray],
+    per_gene: bool = True,
+    preferred: str | None = None,
 ) -> Stack:
-    """The best single candidate or blend of `predictions` (candidates x samples x genes, each
-    out of fold) for `truth`; `folds`: the held-out rows of each fold, covering every sample;
-    per-gene weights are tried only when `per_gene`."""
+    """The single candidate or blend of `predictions` (candidates x samples x genes, each out of
+    fold) for `truth`; `folds`: the held-out rows of each fold, covering every sample;
+    per-gene weights are tried only when `per_gene`. The single candidate is `preferred`
+    (default: the first) unless another's gain over it exceeds one standard error (then the
+    one of the largest gain): on few samples, the lowest error alone is often chance."""
     per_sample = {name: np.mean((p - truth) ** 2, axis=1) for name, p in zip(names, predictions)}
-    best = min(names, key=lambda name: per_sample[name].mean())
+    best = preferred or names[0]
+    clear = {name: gain for name in names if (gain := _clear_gain(per_sample[best] - per_sample[name])) is not None}
+    best = max(clear, key=clear.get, default=best)
     modes = [] if len(names) == 1 or len(folds) < 2 else [SHARED, PER_GENE] if per_gene else [SHARED]
     blends = {mode: cross_fit(truth, predictions, folds, mode == PER_GENE) for mode in modes}
     per_sample.update({mode: np.mean((cross - truth) ** 2, axis=1) for mode, (cross, _) in blends.items()})
@@ -85,6 +94,12 @@ def choose_stack(
             chosen.combiner, chosen.out_of_fold, chosen.fold_weights = mode, cross, fold_weights
             chosen.weights = nonnegative_weights(truth, predictions, mode == PER_GENE)
     return chosen
+
+
+def _clear_gain(per_sample: np.ndarray) -> float | None:
+    """The mean gain where it exceeds one standard error, else None."""
+    gain, se = mean_gain(per_sample)
+    return gain if gain > se else None
 
 
 def mean_gain(per_sample: np.ndarray) -> tuple[float, float]:
