@@ -147,8 +147,10 @@ def test_the_report_names_each_rate_s_best_method(run, summary):
 
 def test_the_report_shows_each_tdimpute_plus_fit_s_candidates_blended_convexly(run):
     stacking = run.table("multiqc/tdimpute_report_data/multiqc_plus_stacking_table.txt")
-    assert set(stacking["Candidate"]) == {"lasso", "ridge", "network", "standardised network"}
-    assert len(stacking) == 4 * len(RATES)
+    # With the pretrained network (the pool without the target): the ridge shrunk toward the pool's.
+    candidates = {"lasso", "ridge", "ridge-transfer", "network", "standardised network"}
+    assert set(stacking["Candidate"]) == candidates
+    assert len(stacking) == len(candidates) * len(RATES)
     assert stacking["Weight"].between(0, 1).all()
     fits = stacking[stacking.columns[0]].str.split(" ").str[0]
     assert stacking.groupby(fits)["Weight"].sum().to_numpy() == pytest.approx(1, abs=1e-6)
