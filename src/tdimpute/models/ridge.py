@@ -25,6 +25,7 @@ least leave-one-out error is closed-form; alpha is the one whose w has the least
 
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -208,8 +209,10 @@ def fit_pool_ridge(methylation: pd.DataFrame, expression: pd.DataFrame, cancers:
     return RidgeCVImputer().fit(within(methylation), within(expression))
 
 
+@lru_cache(maxsize=1)
 def load_pool_ridge(pretrained: str | Path) -> RidgeCVImputer:
-    """The pool's ridge model saved in a pretrained model's folder."""
+    """The pool's ridge model saved in a pretrained model's folder, read once for the many fits
+    that shrink toward it (tdimpute-plus fits ridge-transfer once per fold); read-only."""
     directory = Path(pretrained) / POOL_RIDGE_DIR
     if not (directory / "model.json").is_file():
         saved_spec(Path(pretrained))  # not a saved model at all: that error first
