@@ -26,6 +26,9 @@ ACCURACY = {
     "r2": "R² per sample",
     "gene_r2_mean": "R² per gene (mean)",
     "gene_r2_median": "R² per gene (median)",
+    # With --benchmark_intervals: the share of true values within their bounds, and the bounds' width.
+    "interval_coverage": "Interval coverage",
+    "interval_width": "Interval width",
 }
 DOWNSTREAM = {
     "driving_pr_auc": "Driver genes PR-AUC",
@@ -116,7 +119,7 @@ def write_report_data(inputs: ReportInputs, out: Path) -> list[str]:
     if inputs.accuracy:
         summary = _read_summary(inputs.accuracy, ["rmse_mean"])
         sections["best_method_mqc.json"] = best_method_section(summary, inputs.accuracy.name)
-        measures = [m for m in ACCURACY if f"{m}_mean" in summary]  # summaries before per-gene R² lack it
+        measures = [m for m in ACCURACY if f"{m}_mean" in summary]  # coverage only with intervals
         for measure in measures:
             sections[f"accuracy_{measure}_mqc.json"] = accuracy_plot(summary, measure, inputs.accuracy.name)
         sections["accuracy_table_mqc.json"] = summary_table(

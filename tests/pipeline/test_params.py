@@ -29,9 +29,13 @@ BAD_PARAMETERS = {
             "--replicates: must be >= 1, got 0",
         ],
     ),
-    "impute mode without held-out residuals (a warning beside the error)": (
-        ["--mode", "impute", "--reliability_folds", "0", "--replicates", "0"],
-        ["--replicates: must be >= 1, got 0", "--reliability_folds 0: no intervals and no multiple imputation"],
+    "no held-out residuals for impute mode's uncertainty (a warning) or the benchmark's intervals": (
+        ["--mode", "impute", "--reliability_folds", "0", "--replicates", "0", "--benchmark_intervals", "true"],
+        [
+            "--replicates: must be >= 1, got 0",
+            "--benchmark_intervals: needs --reliability_folds 2 or more",
+            "--reliability_folds 0: no intervals and no multiple imputation",
+        ],
     ),
     "a missing input file": (
         ["--simulate", "false", "--cohort", "missing/cohort.h5"],
@@ -59,7 +63,14 @@ STUDY = {
     "missing_rates": "0.5",
 }
 AS_STRINGS = {
-    "benchmark": {**STUDY, "methods": "mean", "save_models": "true"},
+    "benchmark": {
+        **STUDY,
+        "methods": "mean",
+        "save_models": "true",
+        "benchmark_intervals": "TRUE",
+        "reliability_folds": "2",
+        "interval": "0.8",
+    },
     "impute": {
         **STUDY,
         "mode": "impute",
@@ -137,6 +148,24 @@ def test_numbers_given_as_strings_size_the_intervals_and_the_multiple_imputation
     imputed = run.matrix("imputed/mean/BRCA_mean.imputed.tsv.gz")
     narrow = run.matrix("imputed/mean/BRCA_mean.imputed.upper.tsv.gz") - imputed
     assert (narrow.to_numpy() > 0).all()
+
+
+def test_the_benchmark_s_intervals_are_measured_and_reported_where_asked_for_as_strings(typed_as_strings):
+    run, mode = typed_as_strings
+    if mode != "benchmark":
+        pytest.skip("benchmark mode only")
+    split = "BRCA_rate0.5_rep1"
+    cohort = run.cohort("cohort/simulated.h5", "BRCA")
+    imputed = run.matrix(f"imputed/mean/{split}_mean.imputed.tsv.gz")
+    lower, upper = (run.matrix(f"imputed/mean/{split}_mean.imputed.{bound}.tsv.gz") for bound in ("lower", "upper"))
+    samples = list(cohort.samples)
+    truth = cohort.expression[[samples.index(sample) for sample in imputed.index]]
+    inside = (truth >= lower.to_numpy()) & (truth <= upper.to_numpy())
+    summary = run.table("summary/benchmark_summary.tsv").iloc[0]
+    assert summary["interval_coverage_mean"] == pytest.approx(inside.mean(), abs=1e-6)  # the table keeps 6 digits
+    assert 0.6 < summary["interval_coverage_mean"] < 0.95  # 0.8 bounds of the per-gene mean
+    shown = run.table("multiqc/tdimpute_report_data/multiqc_accuracy_table_table.txt").iloc[0]
+    assert shown["Interval coverage mean"] == pytest.approx(summary["interval_coverage_mean"], rel=1e-9)
 
 
 def test_a_boolean_spelled_wrong_stops_the_run_with_one_line_naming_it(pipeline, tmp_path_factory):

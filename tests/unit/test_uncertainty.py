@@ -48,6 +48,18 @@ def test_too_few_held_out_samples_for_the_level_is_refused():
         conformal_half_widths(np.zeros((10, 3)), 0.95)
 
 
+def test_genes_share_one_factor_of_their_held_out_rmse_and_a_gene_never_missed_gets_zero_width():
+    rng = np.random.default_rng(4)
+    base = rng.normal(size=(200, 1))
+    residuals = np.hstack([base * 0.5, base * 3.0, np.zeros((200, 1))])
+    half = conformal_half_widths(residuals, 0.9)
+    rmse = np.sqrt((residuals**2).mean(axis=0))
+    assert half[2] == 0 and half[1] == pytest.approx(6 * half[0])
+    # The factor: the 180th smallest of the 200 samples' scores, each residual over the RMSE of the others.
+    others = np.sqrt(((base**2).sum() - base[:, 0] ** 2) / 199)
+    assert half[0] / rmse[0] == pytest.approx(np.sort(np.abs(base[:, 0]) / others)[179])
+
+
 def test_draws_add_whole_residual_rows_of_held_out_samples():
     imputed = pd.DataFrame(np.zeros((50, 3)), columns=list("abc"))
     residuals = np.array([[1.0, 10.0, 100.0], [2.0, 20.0, 200.0]])

@@ -3,7 +3,8 @@ process EVALUATE {
     label 'process_single'
 
     input:
-    tuple val(meta), path(imputed), path(cohort), path(split)
+    // bounds: the imputation's lower and upper bounds (IMPUTE --interval), or [] for none
+    tuple val(meta), path(imputed), path(bounds), path(cohort), path(split)
 
     output:
     tuple val(meta), path("*.metrics.json")     , emit: metrics
@@ -16,11 +17,13 @@ process EVALUATE {
     script:
     def args   = task.ext.args ?: ''
     def prefix = task.ext.prefix ?: "${meta.id}"
+    def intervals_arg = bounds ? '--intervals' : ''
     """
     tdimpute evaluate \\
         --cohort ${cohort} \\
         --split ${split} \\
         --imputed ${imputed} \\
+        ${intervals_arg} \\
         --method ${meta.method} \\
         --out ${prefix}.metrics.json \\
         --threads ${task.cpus} \\

@@ -75,7 +75,15 @@ workflow BENCHMARK {
         .map { meta, imputed -> [ meta.id, meta, imputed ] }
         .join(ch_inputs_by_id)
         .map { _id, meta, imputed, cohort, split -> [ meta, imputed, cohort, split ] }
-    EVALUATE(ch_imputed)
+    // With --benchmark_intervals each imputation comes with its bounds, whose coverage is measured.
+    ch_evaluate = ch_imputed.map { meta, imputed, cohort, split -> [ meta, imputed, [], cohort, split ] }
+    if (options.benchmark_intervals) {
+        ch_evaluate = ch_imputed
+            .map { meta, imputed, cohort, split -> [ meta.id, meta, imputed, cohort, split ] }
+            .join(IMPUTE.out.intervals.map { meta, bounds -> [ meta.id, bounds ] })
+            .map { _id, meta, imputed, cohort, split, bounds -> [ meta, imputed, bounds, cohort, split ] }
+    }
+    EVALUATE(ch_evaluate)
     ch_versions = ch_versions.mix(EVALUATE.out.versions)
 
     // The same analyses on true and imputed expression of each split's test samples.

@@ -154,6 +154,9 @@ def crossChecks(params) {
     if (params.reliability_folds == 1) {
         problems << '--reliability_folds: 0 (off) or at least 2 folds'
     }
+    if (params.benchmark_intervals && params.reliability_folds == 0) {
+        problems << '--benchmark_intervals: needs --reliability_folds 2 or more (the intervals come from its held-out residuals)'
+    }
     return problems
 }
 
