@@ -62,7 +62,8 @@ def filling_cost(methylation: pd.DataFrame, reference: Cohort) -> FillingCost:
     with_expression = np.flatnonzero(reference.has_expression)
     rng = np.random.default_rng(SEED)
     held_out = np.sort(rng.choice(with_expression, max(1, int(HELD_OUT * len(with_expression))), replace=False))
-    training = np.setdiff1d(with_expression, held_out)[:MAX_SAMPLES]
+    training = np.setdiff1d(with_expression, held_out)
+    training = training[_rows(len(training), MAX_SAMPLES)]  # drawn: a pool's rows come cancer by cancer
     X = pd.DataFrame(reference.methylation[training], columns=reference.cpgs)
     expression = RidgeCVImputer().fit(X, pd.DataFrame(reference.expression[training], columns=reference.genes))
     measured = pd.DataFrame(reference.methylation[held_out], columns=reference.cpgs)

@@ -1,5 +1,6 @@
 """CpGs of a reference cohort that an external cohort lacks: filled from the others, up to a limit."""
 
+import dataclasses
 import logging
 
 import numpy as np
@@ -61,6 +62,18 @@ def test_the_cost_is_measured_on_held_out_reference_samples(halves):
     assert cost.n_held_out == 40  # a fifth of the reference's 200 samples with expression
     assert cost.measured <= cost.filled < cost.measured + 0.5 * (cost.mean - cost.measured)
     assert f"{cost.measured:.3f} becomes {cost.filled:.3f}" in cost.describe()
+
+
+def test_the_cost_s_model_is_fitted_on_samples_drawn_from_the_whole_reference(halves, monkeypatch):
+    """A pool's rows come cancer by cancer: the first rows alone would be one cancer. Here the
+    first 100 have uninformative methylation; a model fitted on them alone would be the mean."""
+    reference, external = halves
+    monkeypatch.setattr("tdimpute.cpg_filling.MAX_SAMPLES", 80)
+    uninformative = reference.methylation.copy()
+    uninformative[:100] = uninformative[:100].mean(axis=0)
+    ordered = dataclasses.replace(reference, methylation=uninformative)
+    cost = filling_cost(_frames(external, _lacking(external, 0.1))[0], ordered)
+    assert cost.measured < 0.95 * cost.mean
 
 
 def test_preprocess_with_a_reference_fills_what_the_cohort_lacks_and_warns_once(halves, caplog):
