@@ -119,7 +119,8 @@ def write_report_data(inputs: ReportInputs, out: Path) -> list[str]:
     if inputs.accuracy:
         summary = _read_summary(inputs.accuracy, ["rmse_mean"])
         sections["best_method_mqc.json"] = best_method_section(summary, inputs.accuracy.name)
-        measures = [m for m in ACCURACY if f"{m}_mean" in summary]  # coverage only with intervals
+        # Older summaries lack per-gene R², and only --benchmark_intervals gives coverage.
+        measures = [m for m in ACCURACY if f"{m}_mean" in summary]
         for measure in measures:
             sections[f"accuracy_{measure}_mqc.json"] = accuracy_plot(summary, measure, inputs.accuracy.name)
         sections["accuracy_table_mqc.json"] = summary_table(
