@@ -151,6 +151,15 @@ def plus_choices(model) -> dict:
     }
 
 
+def merged_rows(paths: list[Path]) -> list[dict]:
+    """The rows of these result files, a later file's run of a method on a split replacing an
+    earlier one's (e.g. a --methods rerun after a change)."""
+    runs = {}
+    for row in (row for path in paths for row in json.loads(path.read_text())):
+        runs[row["cohort"], row["missing_rate"], row["replicate"], row["method"]] = row
+    return sorted(runs.values(), key=lambda r: (r["cohort"], r["missing_rate"], r["replicate"]))
+
+
 def pretrain_without(cohort, target: str, directory: Path) -> str:
     from tdimpute.operations import pretrain
 
@@ -216,10 +225,7 @@ def main() -> None:
     )
     args = parser.parse_args()
     if args.tables:
-        runs = {}
-        for row in (row for path in args.tables for row in json.loads(path.read_text())):
-            runs[row["cohort"], row["missing_rate"], row["replicate"], row["method"]] = row
-        rows = sorted(runs.values(), key=lambda r: (r["cohort"], r["missing_rate"], r["replicate"]))
+        rows = merged_rows(args.tables)
         print_tables(pd.DataFrame(rows))
         print_choices(rows)
         return

@@ -30,13 +30,23 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from accuracy import OUT, kipan_cohort, kipan_wheel, pretrain_without, print_choices, print_tables, score
+from accuracy import (
+    OUT,
+    kipan_cohort,
+    kipan_wheel,
+    merged_rows,
+    pretrain_without,
+    print_choices,
+    print_tables,
+    score,
+)
 
 METHODS = [
     "mean",
     "lasso-cv",
     "ridge-cv",
     "ridge-transfer",
+    "lasso-transfer",
     "tdimpute-self",
     "tdimpute-notf",
     "tdimpute",
@@ -106,10 +116,16 @@ def main() -> None:
     parser.add_argument("--replicates", type=int, default=5)
     parser.add_argument("--methods", default=",".join(METHODS))
     parser.add_argument("--out", type=Path, default=OUT / "transfer.json", help="the rows' file to write")
-    parser.add_argument("--tables", nargs="+", type=Path, help="only print the tables of these result files")
+    parser.add_argument(
+        "--tables",
+        nargs="+",
+        type=Path,
+        help="only print the tables of these result files (a later file's run of a method on a split replaces an "
+        "earlier one's)",
+    )
     args = parser.parse_args()
     if args.tables:
-        report([row for path in args.tables for row in json.loads(path.read_text())])
+        report(merged_rows(args.tables))
         return
     warnings.simplefilter("ignore")
     try:

@@ -19,6 +19,7 @@ import pandas as pd
 
 from .errors import TdimputeError
 from .files import read_json
+from .models.stacking import CLEAR_GAIN_SE
 
 ACCURACY = {
     "rmse": "RMSE",
@@ -381,9 +382,9 @@ def stacking_table(models: dict[str, dict]) -> dict | None:
         "without (the first fold, or as many as hold 30 samples in a small cohort). Weight: "
         "the candidate's share of the imputation (the mean over genes for per-gene weights). "
         "Linear part: the Lasso or ridge alone, or their blend, a blend being chosen only when "
-        "its cross-fitted gain over the better one exceeds one standard error; the networks' "
-        "weights likewise are 0 unless the cross-fitted gain of their blend with the linear "
-        "part on those folds exceeds one standard error.",
+        f"its cross-fitted gain over the better one exceeds {CLEAR_GAIN_SE:g} standard errors; the "
+        "networks' weights likewise are 0 unless the cross-fitted gain of their blend with the "
+        f"linear part on those folds exceeds {CLEAR_GAIN_SE:g} standard errors.",
     )
 
 

@@ -32,7 +32,16 @@ IMPUTE_METHOD = "tdimpute-plus"  # --impute_method's default: the report shows i
 # Methods expected to beat the per-gene mean on the simulated cohort at a low missing rate: each
 # reads the methylation (lasso's fixed alpha, the paper's, and the networks trained on the
 # target cancer alone or not fine-tuned at all are not expected to on so few samples).
-BEAT_THE_MEAN = ("svd", "tobmi", "tdimpute", "tdimpute-plus", "lasso-cv", "ridge-cv", "ridge-transfer")
+BEAT_THE_MEAN = (
+    "svd",
+    "tobmi",
+    "tdimpute",
+    "tdimpute-plus",
+    "lasso-cv",
+    "ridge-cv",
+    "ridge-transfer",
+    "lasso-transfer",
+)
 
 
 @pytest.fixture(scope="module")
@@ -147,8 +156,9 @@ def test_the_report_names_each_rate_s_best_method(run, summary):
 
 def test_the_report_shows_each_tdimpute_plus_fit_s_candidates_blended_convexly(run):
     stacking = run.table("multiqc/tdimpute_report_data/multiqc_plus_stacking_table.txt")
-    # With the pretrained network (the pool without the target): the ridge shrunk toward the pool's.
-    candidates = {"lasso", "ridge", "ridge-transfer", "network", "standardised network"}
+    # With the pretrained network (the pool without the target): the Lasso and a ridge shrunk
+    # toward the pool's.
+    candidates = {"lasso-transfer", "ridge", "ridge-transfer", "network", "standardised network"}
     assert set(stacking["Candidate"]) == candidates
     assert len(stacking) == len(candidates) * len(RATES)
     assert stacking["Weight"].between(0, 1).all()

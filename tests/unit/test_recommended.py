@@ -10,6 +10,7 @@ from test_baselines import _train_test as _split
 from tdimpute.models import imputer_class, load_model
 from tdimpute.models.lasso import BaggedLassoCV
 from tdimpute.models.plus import MIN_JUDGED, network_weights
+from tdimpute.models.stacking import CLEAR_GAIN_SE
 
 NETWORK = {"mlp_hidden": (32,), "mlp_weight_decay": (1e-2,), "mlp_epochs": 20}
 
@@ -51,7 +52,7 @@ def test_networks_are_kept_only_when_their_cross_fitted_gain_exceeds_one_standar
     network_weight = lambda network: network_weights(truth, linear, [network])[0][1]  # noqa: E731
     # Independent errors of the same size: half each, a clear gain on every held-out sample.
     weights, (gain, error) = network_weights(truth, linear, [truth + 0.5 * rng.normal(size=truth.shape)])
-    assert 0.4 < weights[1] < 0.6 and weights.sum() == pytest.approx(1.0) and gain > error
+    assert 0.4 < weights[1] < 0.6 and weights.sum() == pytest.approx(1.0) and gain > CLEAR_GAIN_SE * error
     # Far worse, its errors partly independent: a least-squares weight fitted on these samples
     # would still be positive, but fitted without each sample it gains nothing clear.
     weights, (gain, error) = network_weights(truth, linear, [truth + 3.0 * rng.normal(size=truth.shape)])

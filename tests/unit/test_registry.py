@@ -24,6 +24,7 @@ def test_every_method_declares_what_it_needs():
         "tdimpute-notf",
         "tdimpute-plus",
         "ridge-transfer",
+        "lasso-transfer",
     }
     assert {name for name, entry in table.items() if entry["trains_network"]} == {
         name for name in METHODS if name.startswith("tdimpute")

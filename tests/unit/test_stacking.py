@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from tdimpute.models.stacking import PER_GENE, SHARED, blend, choose_stack, nonnegative_weights
+from tdimpute.models.stacking import CLEAR_GAIN_SE, PER_GENE, SHARED, blend, choose_stack, nonnegative_weights
 
 NAMES = ["a", "b"]
 
@@ -29,7 +29,7 @@ def test_the_better_candidate_alone_when_a_blend_cannot_gain(truth):
 
 def test_the_preferred_candidate_stays_unless_another_is_clearly_better():
     """On few samples the lower error may be chance: the preferred candidate gives way only to a
-    gain above one standard error."""
+    clear gain."""
     rng = np.random.default_rng(6)
     truth = rng.normal(size=(15, 30))
     errors = rng.normal(scale=0.5, size=truth.shape)
@@ -43,12 +43,26 @@ def test_the_preferred_candidate_stays_unless_another_is_clearly_better():
     assert choose_stack(truth, by_chance, NAMES, _folds(15)).combiner == "a"  # the first by default
 
 
+def test_a_gain_of_one_and_a_half_standard_errors_is_not_clear():
+    """b's per-sample gain over a is 0.1 on average with a standard error of 0.067: above one
+    standard error, below two (`CLEAR_GAIN_SE`), so a stays."""
+    assert CLEAR_GAIN_SE == 2.0
+    gains = 0.1 + 0.26 * np.resize([1.0, -1.0], 16)
+    truth = np.zeros((16, 5))
+    a, b = truth + 1.0, truth + np.sqrt(1.0 - gains)[:, None]  # squared errors 1 and 1 - gain
+    mean, se = gains.mean(), gains.std(ddof=1) / 4
+    assert se < mean < CLEAR_GAIN_SE * se
+    stack = choose_stack(truth, np.stack([a, b]), NAMES, _folds(16), per_gene=False, preferred="a")
+    assert stack.combiner == "a"
+    assert stack.errors["a"] - stack.errors["b"] == pytest.approx(mean)
+
+
 def test_a_shared_blend_of_independent_errors_with_cross_fitted_weights(truth):
     rng = np.random.default_rng(3)
     predictions = np.stack([truth + rng.normal(scale=0.5, size=truth.shape) for _ in NAMES])
     folds = _folds(len(truth))
     stack = choose_stack(truth, predictions, NAMES, folds)
-    assert stack.combiner == SHARED and stack.gain > stack.gain_se
+    assert stack.combiner == SHARED and stack.gain > CLEAR_GAIN_SE * stack.gain_se
     np.testing.assert_allclose(stack.weights.ravel(), [0.5, 0.5], atol=0.05)
     assert stack.errors[SHARED] < 0.6 * min(stack.errors["a"], stack.errors["b"])  # about half
     # A fold's out-of-fold blend uses weights fitted on the other folds only.

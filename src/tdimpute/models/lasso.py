@@ -22,6 +22,7 @@ import logging
 import warnings
 
 import numpy as np
+import pandas as pd
 from scipy import sparse
 from sklearn import config_context
 from sklearn.exceptions import ConvergenceWarning
@@ -29,6 +30,7 @@ from sklearn.linear_model import lasso_path
 from sklearn.model_selection import KFold
 
 from .base import Imputer, expression_scale
+from .ridge import PoolPrior, TransferRidgeImputer
 
 log = logging.getLogger(__name__)
 
@@ -349,6 +351,61 @@ class LassoCVImputer(_ScaledLasso):
         super()._load_weights(directory, metadata)
         self.alphas_ = np.asarray(metadata.get("alphas", []))
         self.cv_mse_ = np.asarray(metadata.get("cv_mse", []))
+
+
+class TransferLassoImputer(PoolPrior, LassoCVImputer):
+    """A Lasso per gene shrunk toward the pan-cancer pool's ridge coefficients (saved by
+    `pretrain`) instead of toward zero, alpha by cross-validation as `lasso-cv`'s.
+
+    With b_pool the pool's coefficients and w in [0, 1] their weight, each gene's fit is
+    `lasso-cv`'s problem with ||b - w b_pool||_1 in place of ||b||_1, that is the Lasso of
+    y - w X b_pool: where the target follows the pool, only its few departures from it cost
+    penalty. w is the pool weight that `ridge-transfer` chooses by leave-one-out on the same
+    training samples, unless fixed by `weight` (0: `lasso-cv`'s fit).
+    """
+
+    method = "lasso-transfer"
+    uses_pretrained = True
+
+    def __init__(
+        self,
+        pretrained: str | None = None,
+        weight: float | None = None,
+        n_alphas: int = N_ALPHAS,
+        alpha_ratio: float = ALPHA_RATIO,
+        cv: int = 3,
+        cv_genes: int = 1000,
+        tol: float = 1e-7,
+        max_iter: int = 20000,
+        seed: int = 0,
+    ) -> None:
+        super().__init__(n_alphas, alpha_ratio, cv, cv_genes, tol, max_iter, seed)
+        self.pretrained = pretrained
+        self.weight = weight
+
+    def _choices(self) -> dict:
+        return {**super()._choices(), "pool weight": float(np.mean(self.prior_weight_))}
+
+    def fit(self, methylation: pd.DataFrame, expression: pd.DataFrame) -> TransferLassoImputer:
+        self._read_pool(expression)
+        if self.weight is None:
+            self.prior_weight_ = TransferRidgeImputer(self.pretrained).fit(methylation, expression).prior_weight_
+        else:
+            self.prior_weight_ = np.full(expression.shape[1], float(self.weight))
+        return super().fit(methylation, expression)
+
+    def _fit(self, X: np.ndarray, Y: np.ndarray) -> None:
+        super()._fit(X, Y - self.pool_offset(X))
+
+    def _predict(self, X: np.ndarray) -> np.ndarray:
+        return (super()._predict(X) + self.pool_offset(X)).astype(np.float32)
+
+    def _state(self) -> dict[str, np.ndarray]:
+        return {**super()._state(), "prior_weight": self.prior_weight_}
+
+    def _set_state(self, arrays: dict[str, np.ndarray]) -> None:
+        super()._set_state(arrays)
+        self.prior_weight_ = arrays["prior_weight"]
 
 
 class BaggedLassoCV(LassoCVImputer):

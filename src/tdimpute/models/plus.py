@@ -2,9 +2,9 @@
 training samples alone.
 
 A cross-validated Lasso, ridge regression and, when a pretrained model is given, the ridge
-regression shrunk toward the pool's (`ridge-transfer`) make the linear part (the ridge, the
-pool's when given, unless another or a blend is clearly better out of fold:
-`stacking.choose_stack`); the TDimpute network
+regression shrunk toward the pool's (`ridge-transfer`, and the Lasso is then shrunk toward the
+pool's too: `lasso-transfer`) make the linear part (the ridge, the pool's when given, unless
+another or a blend is clearly better out of fold: `stacking.choose_stack`); the TDimpute network
 fine-tuned from a pretrained network (when one is given) and a network on standardised data
 (`StandardisedNetwork`) are trained without held-out folds and kept only where their blend
 with the linear part clearly helps on those folds. The algorithm step by step, for users, is
@@ -23,24 +23,24 @@ import pandas as pd
 from sklearn.base import clone
 
 from .base import ARRAYS_FILE, Imputer
-from .lasso import ALPHA_RATIO, N_ALPHAS, BaggedLassoCV
+from .lasso import ALPHA_RATIO, N_ALPHAS, BaggedLassoCV, TransferLassoImputer
 from .network import StandardisedNetwork, TransferNetwork, fit_best
 from .ridge import RidgeCVImputer, TransferRidgeImputer
-from .stacking import Stack, blend, choose_stack, cross_fit, mean_gain, nonnegative_weights
+from .stacking import Stack, blend, choose_stack, cross_fit, is_clear, mean_gain, nonnegative_weights
 from .training import PRECISION
 
 log = logging.getLogger(__name__)
 NETWORK_DIR = "networks"
-LASSO = "lasso"
 NETWORKS = {"network": TransferNetwork, "standardised network": StandardisedNetwork}
 # A mean gain and its standard error from fewer held-out samples are mostly noise: a network
-# judged on a 7-sample fold can pass the one-standard-error rule by chance.
+# judged on a 7-sample fold can pass the rule of clear gains by chance.
 MIN_JUDGED = 30
 
 
 class PlusImputer(Imputer):
-    """The recommended imputer: a ridge regression (shrunk toward the pool's with `pretrained`),
-    a cross-validated Lasso or their blend, stacked with networks where they clearly help.
+    """The recommended imputer: a ridge regression and a cross-validated Lasso (with
+    `pretrained`, each also or instead shrunk toward the pool's), alone or blended, stacked with
+    networks where they clearly help.
 
     The TDimpute network (with `pretrained`) is configured by the options that its class takes
     (every training option), forwarded where set (unset: `tdimpute`'s defaults); the
@@ -92,13 +92,13 @@ class PlusImputer(Imputer):
         self.checkpoint_every = checkpoint_every
 
     def _fit(self, X: np.ndarray, Y: np.ndarray) -> None:
-        self.lasso_ = BaggedLassoCV(self.n_alphas, self.alpha_ratio, self.folds, seed=self.seed).fit(
-            self._frame(X, self.cpgs_), self._frame(Y, self.genes_)
-        )
         self.ridges_ = {
             name: make().fit(self._frame(X, self.cpgs_), self._frame(Y, self.genes_))
             for name, make in self._ridge_candidates().items()
         }
+        self.lasso_ = BaggedLassoCV(self.n_alphas, self.alpha_ratio, self.folds, seed=self.seed).fit(
+            self._frame(X, self.cpgs_), self._frame(Y - self._lasso_offset(X), self.genes_)
+        )
         scored = self.lasso_.cv_genes_
         self.stack_ = choose_stack(
             Y[:, scored],
@@ -156,7 +156,15 @@ class PlusImputer(Imputer):
         return ridges
 
     def _linear_names(self) -> list[str]:
-        return [LASSO, *self.ridges_]
+        lasso = TransferLassoImputer.method if TransferRidgeImputer.method in self.ridges_ else "lasso"
+        return [lasso, *self.ridges_]
+
+    def _lasso_offset(self, X: np.ndarray) -> np.ndarray:
+        """What the Lasso is the Lasso of the expression minus: with a pretrained model the
+        pool's prediction times the pool weight `ridge-transfer` chose (the Lasso shrunk toward
+        the pool, as `lasso-transfer`), else 0 (one row, broadcast to every sample)."""
+        transfer = self.ridges_.get(TransferRidgeImputer.method)
+        return np.zeros((1, len(self.genes_)), dtype=np.float32) if transfer is None else transfer.pool_offset(X)
 
     def _network_candidates(self) -> list[str]:
         """The TDimpute network where a pretrained network is given, and the standardised one."""
@@ -201,6 +209,8 @@ class PlusImputer(Imputer):
         """Candidates x samples x genes: each linear candidate's prediction of every training
         sample from a fit without its fold, on the scored genes or on all of them."""
         genes = slice(None) if all_genes else self.lasso_.cv_genes_
+        offset = self._lasso_offset(X)
+        lasso = self.lasso_.out_of_fold_prediction(X, Y - offset, all_genes) + offset[:, genes]
         ridges = np.empty((len(self.ridges_), len(X), len(self.genes_[genes])))
         for rows in self._fold_rows():
             train = np.setdiff1d(np.arange(len(X)), rows)
@@ -208,7 +218,7 @@ class PlusImputer(Imputer):
             expression = self._frame(Y[train][:, genes], self.genes_[genes])
             for ridge, make in zip(ridges, self._ridge_candidates().values()):
                 ridge[rows] = make().fit(methylation, expression).predict(self._frame(X[rows], self.cpgs_)).to_numpy()
-        return np.concatenate([self.lasso_.out_of_fold_prediction(X, Y, all_genes)[None], ridges])
+        return np.concatenate([lasso[None], ridges])
 
     def estimate_reliability(
         self, methylation: pd.DataFrame, expression: pd.DataFrame, folds: int = 0, seed: int = 0
@@ -265,8 +275,9 @@ class PlusImputer(Imputer):
 
     def _linear_predict(self, X: np.ndarray) -> np.ndarray:
         methylation = self._frame(X, self.cpgs_)
-        models = [self.lasso_, *self.ridges_.values()]
-        return blend(np.stack([model.predict(methylation).to_numpy() for model in models]), self.stack_.weights)
+        lasso = self.lasso_.predict(methylation).to_numpy() + self._lasso_offset(X)
+        ridges = [ridge.predict(methylation).to_numpy() for ridge in self.ridges_.values()]
+        return blend(np.stack([lasso, *ridges]), self.stack_.weights)
 
     def _predict(self, X: np.ndarray) -> np.ndarray:
         predicted = self._linear_weight() * self._linear_predict(X)
@@ -372,7 +383,7 @@ def network_weights(
     """Convex weights of the linear part and each network (samples x genes predictions of the
     held-out samples), judged on those samples: each sample's blend is weighted as fitted on
     the other samples (leave one out), and the networks count only if that cross-fitted
-    blend's mean per-sample gain over the linear part exceeds one standard error; the weights
+    blend's mean per-sample gain over the linear part is clear (`stacking.is_clear`); the weights
     are then fitted on all of them, else the linear part's is 1. Returns the weights (the
     linear part's first) and (gain, standard error)."""
     alone = np.eye(1 + len(networks))[0]
@@ -381,5 +392,5 @@ def network_weights(
     candidates = np.stack([linear, *networks])
     blended, _ = cross_fit(truth, candidates, [np.array([i]) for i in range(len(truth))], per_gene=False)
     gain, se = mean_gain(np.mean((linear - truth) ** 2, axis=1) - np.mean((blended - truth) ** 2, axis=1))
-    weights = nonnegative_weights(truth, candidates, per_gene=False)[:, 0] if gain > se else alone
+    weights = nonnegative_weights(truth, candidates, per_gene=False)[:, 0] if is_clear(gain, se) else alone
     return weights, (gain, se)

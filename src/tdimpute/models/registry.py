@@ -11,7 +11,7 @@ from pathlib import Path
 
 from ..errors import TdimputeError
 from .base import Imputer, saved_spec
-from .lasso import LassoCVImputer, LassoImputer
+from .lasso import LassoCVImputer, LassoImputer, TransferLassoImputer
 from .mean import MeanImputer
 from .network import PretrainedNetwork, SelfNetwork, TransferNetwork
 from .plus import PlusImputer
@@ -33,6 +33,7 @@ METHODS: dict[str, type[Imputer]] = {
         LassoCVImputer,
         RidgeCVImputer,
         TransferRidgeImputer,
+        TransferLassoImputer,
     )
 }
 

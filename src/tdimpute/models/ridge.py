@@ -32,9 +32,10 @@ import numpy as np
 import pandas as pd
 
 from ..errors import TdimputeError
-from .base import ARRAYS_FILE, Imputer, nonzero_scale, saved_spec
+from .base import Imputer, nonzero_scale, saved_spec
 
 POOL_RIDGE_DIR = "pool-ridge"  # the pool's ridge-cv model, in a pretrained model's folder
+POOL_ARRAYS_FILE = "pool.npz"  # its arrays, in the folder of a model that shrinks toward it
 FITTED = ("x_mean", "x_scale", "y_mean", "components", "weights", "alpha", "alphas", "loo_mse", "prior_weight")
 
 
@@ -126,7 +127,47 @@ def _loo_residuals(U: np.ndarray, s: np.ndarray, T: np.ndarray, alpha: float) ->
     return (T - U @ (fraction[:, None] * (U.T @ T))) / (1.0 - leverage)[:, None]
 
 
-class TransferRidgeImputer(RidgeCVImputer):
+class PoolPrior:
+    """What the methods that shrink toward the pan-cancer pool share: the pool's ridge model read
+    from `pretrained` (`pool_`), its prediction of the cohort's samples, and its arrays saved
+    inside the fitted model, so that a saved model predicts without the pretrained folder."""
+
+    def _read_pool(self, expression: pd.DataFrame) -> None:
+        if not self.pretrained:
+            raise ValueError(f"method {self.method} shrinks toward a pretrained model's pool: give --pretrained")
+        self.pool_ = load_pool_ridge(self.pretrained)
+        lacking = pd.Index(expression.columns).difference(self.pool_.genes_)
+        if len(lacking):
+            raise ValueError(f"{len(lacking)} genes of the cohort are not in the pretrained pool, e.g. {lacking[0]!r}")
+
+    def _pool_predict(self, X: np.ndarray) -> np.ndarray:
+        """The pool's model applied to `X`, in this model's gene order."""
+        predicted = self.pool_.predict(pd.DataFrame(X, columns=self.cpgs_))
+        return predicted.loc[:, self.genes_].to_numpy(np.float64)
+
+    def pool_offset(self, X: np.ndarray) -> np.ndarray:
+        """The pool's prediction of `X` times the pool's weight (`prior_weight_`): what a Lasso
+        shrunk toward the pool is the Lasso of the expression minus (`lasso-transfer`, and
+        tdimpute-plus's Lasso with a pretrained model)."""
+        return self.prior_weight_ * self._pool_predict(X)
+
+    def _save_weights(self, directory: Path) -> None:
+        super()._save_weights(directory)
+        np.savez(directory / POOL_ARRAYS_FILE, **self.pool_._state())
+
+    def _metadata(self) -> dict:
+        return {**super()._metadata(), "pool_cpgs": self.pool_.cpgs_.tolist(), "pool_genes": self.pool_.genes_.tolist()}
+
+    def _load_weights(self, directory: Path, metadata: dict) -> None:
+        super()._load_weights(directory, metadata)
+        self.pool_ = RidgeCVImputer()
+        self.pool_.cpgs_ = np.asarray(metadata["pool_cpgs"], dtype=str)
+        self.pool_.genes_ = np.asarray(metadata["pool_genes"], dtype=str)
+        with np.load(directory / POOL_ARRAYS_FILE) as arrays:
+            self.pool_._set_state(dict(arrays))
+
+
+class TransferRidgeImputer(PoolPrior, RidgeCVImputer):
     """Ridge regression that shrinks toward the pan-cancer pool's ridge coefficients (saved by
     `pretrain`) instead of toward zero, alpha and the pool's weight by leave-one-out
     cross-validation.
@@ -154,19 +195,12 @@ class TransferRidgeImputer(RidgeCVImputer):
         return {**super()._choices(), "pool weight": float(np.mean(self.prior_weight_))}
 
     def fit(self, methylation: pd.DataFrame, expression: pd.DataFrame) -> TransferRidgeImputer:
-        if not self.pretrained:
-            raise ValueError("method ridge-transfer shrinks toward a pretrained model's pool: give --pretrained")
-        self.pool_ = load_pool_ridge(self.pretrained)
-        lacking = pd.Index(expression.columns).difference(self.pool_.genes_)
-        if len(lacking):
-            raise ValueError(f"{len(lacking)} genes of the cohort are not in the pretrained pool, e.g. {lacking[0]!r}")
+        self._read_pool(expression)
         return super().fit(methylation, expression)
 
     def _pool_prediction(self, X: np.ndarray) -> np.ndarray:
-        """The pool's coefficients applied to `X` centred on the training mean, in this
-        model's gene order."""
-        methylation = pd.DataFrame(np.vstack([X, self.x_mean_]), columns=self.cpgs_)
-        predicted = self.pool_.predict(methylation).loc[:, self.genes_].to_numpy(np.float64)
+        """The pool's prediction of `X` centred on its prediction of the training mean."""
+        predicted = self._pool_predict(np.vstack([X, self.x_mean_]))
         return predicted[:-1] - predicted[-1]
 
     def _prior(self, X: np.ndarray) -> np.ndarray:
@@ -181,21 +215,6 @@ class TransferRidgeImputer(RidgeCVImputer):
 
     def _predict(self, X: np.ndarray) -> np.ndarray:
         return (super()._predict(X) + self.prior_weight_ * self._pool_prediction(X)).astype(np.float32)
-
-    def _save_weights(self, directory: Path) -> None:
-        pool = {f"pool_{k}": v for k, v in self.pool_._state().items()}
-        np.savez(directory / ARRAYS_FILE, **self._state(), **pool)
-
-    def _metadata(self) -> dict:
-        return {**super()._metadata(), "pool_cpgs": self.pool_.cpgs_.tolist(), "pool_genes": self.pool_.genes_.tolist()}
-
-    def _load_weights(self, directory: Path, metadata: dict) -> None:
-        self.pool_ = RidgeCVImputer()
-        self.pool_.cpgs_ = np.asarray(metadata["pool_cpgs"], dtype=str)
-        self.pool_.genes_ = np.asarray(metadata["pool_genes"], dtype=str)
-        with np.load(directory / ARRAYS_FILE) as arrays:
-            self._set_state({k: arrays[k] for k in arrays.files if not k.startswith("pool_")})
-            self.pool_._set_state({k.removeprefix("pool_"): arrays[k] for k in arrays.files if k.startswith("pool_")})
 
 
 def fit_pool_ridge(methylation: pd.DataFrame, expression: pd.DataFrame, cancers: np.ndarray) -> RidgeCVImputer:

@@ -5,9 +5,10 @@ blend's weights are least squares on those predictions, non-negative and summing
 one weight per candidate shared by all genes or each gene's own. A blend's error is measured by
 cross-fitting: the weights used on a fold's samples are fitted on the other folds' samples
 only. Every choice keeps the simpler model unless the richer one is clearly better, its mean
-per-sample gain above one standard error of that gain: the preferred single candidate (the
-most regularised) unless another gains that much over it; that one unless the shared blend
-gains that much over it; and the shared blend unless per-gene weights gain that much in turn.
+per-sample gain above `CLEAR_GAIN_SE` standard errors of that gain: the preferred single
+candidate (the most regularised) unless another gains that much over it; that one unless the
+shared blend gains that much over it; and the shared blend unless per-gene weights gain that
+much in turn.
 """
 
 from __future__ import annotations
@@ -18,6 +19,10 @@ import numpy as np
 from scipy.optimize import nnls
 
 SHARED, PER_GENE = "shared blend", "per-gene blend"
+# The standard errors a richer choice's mean per-sample gain must exceed. A fit makes up to
+# four such choices in a row (another candidate, the shared blend, per-gene weights, the
+# networks); at one standard error a choice with no real gain passes about one time in six.
+CLEAR_GAIN_SE = 2.0
 
 
 @dataclass
@@ -74,8 +79,8 @@ def choose_stack(
     """The single candidate or blend of `predictions` (candidates x samples x genes, each out of
     fold) for `truth`; `folds`: the held-out rows of each fold, covering every sample;
     per-gene weights are tried only when `per_gene`. The single candidate is `preferred`
-    (default: the first) unless another's gain over it exceeds one standard error (then the
-    one of the largest gain): on few samples, the lowest error alone is often chance."""
+    (default: the first) unless another's gain over it is clear (then the one of the largest
+    gain): on few samples, the lowest error alone is often chance."""
     per_sample = {name: np.mean((p - truth) ** 2, axis=1) for name, p in zip(names, predictions)}
     best = preferred or names[0]
     clear = {name: gain for name in names if (gain := _clear_gain(per_sample[best] - per_sample[name])) is not None}
@@ -88,18 +93,23 @@ def choose_stack(
     chosen = Stack(best, single, errors, 0.0, float("inf"), [single] * len(folds), predictions[names.index(best)])
     for mode, (cross, fold_weights) in blends.items():  # the simpler first: each must beat the choice so far
         gain, se = mean_gain(per_sample[chosen.combiner] - per_sample[mode])
-        if gain > se or mode == SHARED:
+        if is_clear(gain, se) or mode == SHARED:
             chosen.gain, chosen.gain_se = gain, se
-        if gain > se:
+        if is_clear(gain, se):
             chosen.combiner, chosen.out_of_fold, chosen.fold_weights = mode, cross, fold_weights
             chosen.weights = nonnegative_weights(truth, predictions, mode == PER_GENE)
     return chosen
 
 
 def _clear_gain(per_sample: np.ndarray) -> float | None:
-    """The mean gain where it exceeds one standard error, else None."""
+    """The mean gain where it is clear, else None."""
     gain, se = mean_gain(per_sample)
-    return gain if gain > se else None
+    return gain if is_clear(gain, se) else None
+
+
+def is_clear(gain: float, se: float) -> bool:
+    """Whether a mean gain exceeds `CLEAR_GAIN_SE` of its standard errors."""
+    return gain > CLEAR_GAIN_SE * se
 
 
 def mean_gain(per_sample: np.ndarray) -> tuple[float, float]:

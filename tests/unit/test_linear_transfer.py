@@ -1,4 +1,5 @@
-"""ridge-transfer: ridge regression shrunk toward the pan-cancer pool's ridge coefficients."""
+"""ridge-transfer and lasso-transfer: ridge regression and the Lasso shrunk toward the pan-cancer
+pool's ridge coefficients."""
 
 import numpy as np
 import pandas as pd
@@ -6,6 +7,7 @@ import pytest
 
 from tdimpute.errors import TdimputeError
 from tdimpute.models import imputer_class, load_model
+from tdimpute.models.lasso import BaggedLassoCV
 from tdimpute.models.ridge import POOL_RIDGE_DIR, fit_pool_ridge, load_pool_ridge
 
 
@@ -80,12 +82,67 @@ def test_per_gene_weights_tell_apart_the_genes_the_pool_predicts(pretrained, poo
     assert model.prior_weight_[:4].min() > 0.7 and model.prior_weight_[4:].max() < 0.3
 
 
-def test_a_saved_model_predicts_alike_without_the_pretrained_folder(pretrained, pool_coefficients, tmp_path):
+def test_lasso_with_zero_weight_on_the_pool_is_lasso_cv(pretrained, pool_coefficients):
+    X, Y = _cohort(pool_coefficients[::-1], 40, seed=16)
+    transfer = imputer_class("lasso-transfer")(pretrained=pretrained, weight=0.0).fit(X, Y)
+    alone = imputer_class("lasso-cv")().fit(X, Y)
+    new, _ = _cohort(pool_coefficients, 10, seed=17)
+    np.testing.assert_allclose(transfer.predict(new), alone.predict(new), rtol=1e-5, atol=1e-4)
+    assert transfer.alpha_ == pytest.approx(alone.alpha_, rel=1e-6)
+
+
+def test_lasso_at_infinite_strength_gives_the_pool_coefficients(pretrained, pool_coefficients):
+    """One alpha, the largest (every departure from the pool zero): the pool's slopes and the
+    target's own intercepts."""
+    X, Y = _cohort(np.zeros_like(pool_coefficients), 40, seed=18, offset=-2.0)
+    transfer = imputer_class("lasso-transfer")(pretrained=pretrained, weight=1.0, n_alphas=1).fit(X, Y)
+    new, _ = _cohort(pool_coefficients, 10, seed=19)
+    pool = load_pool_ridge(pretrained)
+    difference = transfer.predict(new).to_numpy() - pool.predict(new).to_numpy()
+    np.testing.assert_allclose(difference, np.broadcast_to(difference[0], difference.shape), atol=1e-4)
+    np.testing.assert_allclose(difference[0], (Y.to_numpy() - pool.predict(X).to_numpy()).mean(axis=0), atol=1e-4)
+
+
+def test_lasso_toward_the_pool_beats_lasso_cv_on_a_target_that_follows_the_pool(pretrained, pool_coefficients):
+    """A target whose coefficients are the pool's but for one CpG of each gene: the pool's weight
+    is ridge-transfer's (near 1), and only the departures cost penalty."""
+    departed = pool_coefficients.copy()
+    departed[0] += 4.0
+    X, Y = _cohort(departed, 25, seed=20)
+    transfer = imputer_class("lasso-transfer")(pretrained=pretrained).fit(X, Y)
+    assert transfer.prior_weight_ == pytest.approx(
+        imputer_class("ridge-transfer")(pretrained=pretrained).fit(X, Y).prior_weight_
+    )
+    new, truth = _cohort(departed, 200, seed=21)
+    rmse = lambda model: np.sqrt(np.mean((model.predict(new).to_numpy() - truth.to_numpy()) ** 2))  # noqa: E731
+    assert transfer.prior_weight_.min() > 0.8
+    assert rmse(transfer) < 0.8 * rmse(imputer_class("lasso-cv")().fit(X, Y))
+
+
+@pytest.mark.parametrize("method", ["ridge-transfer", "lasso-transfer"])
+def test_a_saved_transfer_model_predicts_alike_without_the_pretrained_folder(
+    method, pretrained, pool_coefficients, tmp_path
+):
     X, Y = _cohort(pool_coefficients, 30, seed=12)
-    model = imputer_class("ridge-transfer")(pretrained=pretrained).fit(X, Y)
+    model = imputer_class(method)(pretrained=pretrained).fit(X, Y)
     model.save(tmp_path / "model")
     loaded = load_model(tmp_path / "model")
     np.testing.assert_allclose(loaded.predict(X), model.predict(X), rtol=1e-6)
+    assert loaded.describe() == model.describe()
+
+
+def test_plus_shrinks_its_lasso_toward_the_pool_with_a_pretrained_model(pretrained, pool_coefficients, tmp_path):
+    """tdimpute-plus's Lasso is then the bagged Lasso of the expression minus the pool's
+    prediction times ridge-transfer's pool weight, as lasso-transfer's."""
+    X, Y = _cohort(pool_coefficients, 40, seed=22)
+    plus = imputer_class("tdimpute-plus")(pretrained=pretrained, network=False, folds=3).fit(X, Y)
+    assert [candidate["name"] for candidate in plus.candidates()] == ["lasso-transfer", "ridge", "ridge-transfer"]
+    offset = plus.ridges_["ridge-transfer"].pool_offset(X.to_numpy(np.float32))
+    assert plus.ridges_["ridge-transfer"].prior_weight_.min() > 0.5
+    alone = BaggedLassoCV(cv=3).fit(X, Y - offset)
+    np.testing.assert_allclose(plus.lasso_.coef_.toarray(), alone.coef_.toarray(), atol=1e-6)
+    plus.save(tmp_path / "plus")
+    np.testing.assert_allclose(load_model(tmp_path / "plus").predict(X), plus.predict(X), rtol=1e-5, atol=1e-5)
 
 
 def test_the_pool_model_holds_within_cancer_slopes_only(pool_coefficients):
@@ -104,8 +161,9 @@ def test_a_pretrained_model_without_the_pool_model_is_refused_with_one_line(tmp_
     imputer_class("ridge-cv")().fit(X, Y).save(tmp_path / "old")
     with pytest.raises(TdimputeError, match="holds no pool ridge model .*pretrain it again"):
         imputer_class("ridge-transfer")(pretrained=str(tmp_path / "old")).fit(X, Y)
-    with pytest.raises(ValueError, match="give --pretrained"):
-        imputer_class("ridge-transfer")().fit(X, Y)
+    for method in ("ridge-transfer", "lasso-transfer"):
+        with pytest.raises(ValueError, match=f"method {method} shrinks toward .* give --pretrained"):
+            imputer_class(method)().fit(X, Y)
 
 
 def test_pretrain_saves_the_pool_model_beside_the_network(small_cohort_file, tmp_path, cli):
