@@ -168,6 +168,14 @@ def test_the_benchmark_s_intervals_are_measured_and_reported_where_asked_for_as_
     assert shown["Interval coverage mean"] == pytest.approx(summary["interval_coverage_mean"], rel=1e-9)
 
 
+def test_benchmark_intervals_without_an_interval_stop_the_run_with_one_line(pipeline, tmp_path_factory):
+    """A params file can set --interval to null, which no bounds would follow."""
+    params = params_file(tmp_path_factory.mktemp("params"), {"benchmark_intervals": True, "interval": None})
+    run = pipeline("intervals-without-interval", "-params-file", params)
+    assert_stopped_before_any_task(run)
+    assert [line for line in lines_naming(run, "benchmark_intervals") if "needs --interval" in line] != []
+
+
 def test_a_boolean_spelled_wrong_stops_the_run_with_one_line_naming_it(pipeline, tmp_path_factory):
     params = params_file(tmp_path_factory.mktemp("params"), {"save_models": "yes"})
     run = pipeline("strings-wrong", "-params-file", params)

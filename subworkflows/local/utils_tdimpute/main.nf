@@ -157,6 +157,9 @@ def crossChecks(params) {
     if (params.benchmark_intervals && params.reliability_folds == 0) {
         problems << '--benchmark_intervals: needs --reliability_folds 2 or more (the intervals come from its held-out residuals)'
     }
+    if (params.benchmark_intervals && params.interval == null) {
+        problems << '--benchmark_intervals: needs --interval (the probability its bounds should cover)'
+    }
     return problems
 }
 
