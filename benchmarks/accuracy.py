@@ -106,8 +106,9 @@ def simulated_cohort():
     return simulate_cohort(n_samples=600, n_cpgs=400, n_genes=100, n_cancers=3, seed=7)
 
 
-def score(cohort, target: str, methods, rates, replicates, pretrained: str | None, rows: list[dict], save) -> None:
-    """Append a row per split and method to `rows`, calling `save` after each split."""
+def score(cohort, target: str, methods, rates, replicates: range, pretrained: str | None, rows: list, save) -> None:
+    """Append a row per split (rate and replicate number) and method to `rows`, calling `save`
+    after each split."""
     from tdimpute.metrics import accuracy
     from tdimpute.models import imputer_class
     from tdimpute.operations import expression_frame, fit_method, methylation_frame
@@ -115,7 +116,7 @@ def score(cohort, target: str, methods, rates, replicates, pretrained: str | Non
 
     cancer = cohort.select_cancer(target)
     for rate in rates:
-        for replicate in range(1, replicates + 1):
+        for replicate in replicates:
             split = make_split(cancer, rate, replicate=replicate, seed=1)
             test = cancer.rows_of(split.test)
             truth = expression_frame(cancer, test)
@@ -233,21 +234,22 @@ def main() -> None:
     pick = lambda methods: [m for m in methods if chosen is None or m in chosen]  # noqa: E731
     warnings.simplefilter("ignore")
     rates = [float(r) for r in args.rates.split(",")]
+    replicates = range(1, args.replicates + 1)
 
     OUT.mkdir(exist_ok=True)
     name = "_".join(["accuracy"] + ([args.only] if args.only else []) + (["subset"] if chosen else [])) + ".json"
     rows: list[dict] = []
     save = lambda: (OUT / name).write_text(json.dumps(rows, indent=2) + "\n")  # noqa: E731  after each split
     if args.only in (None, "luad"):
-        score(luad_cohort(), "LUAD", pick(REAL_METHODS), rates, args.replicates, None, rows, save)
+        score(luad_cohort(), "LUAD", pick(REAL_METHODS), rates, replicates, None, rows, save)
     if args.only in (None, "kipan"):
-        score(kipan_cohort(), "KIPAN", pick(REAL_METHODS), rates, args.replicates, None, rows, save)
+        score(kipan_cohort(), "KIPAN", pick(REAL_METHODS), rates, replicates, None, rows, save)
     if args.only in (None, "simulated"):
         cohort = simulated_cohort()
         target = cohort.cancer_types[0]
         with tempfile.TemporaryDirectory() as tmp:
             pretrained = pretrain_without(cohort, target, Path(tmp))
-            score(cohort, target, pick(SIMULATED_METHODS), rates, args.replicates, pretrained, rows, save)
+            score(cohort, target, pick(SIMULATED_METHODS), rates, replicates, pretrained, rows, save)
     print_tables(pd.DataFrame(rows))
     print_choices(rows)
 

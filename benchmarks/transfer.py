@@ -2,7 +2,8 @@
 pretrained on the two others.
 
     python benchmarks/transfer.py [--targets KICH,KIRP] [--rates 0.1,0.3,0.5,0.7,0.9]
-                                  [--replicates 5] [--methods ridge-cv,ridge-transfer,...]
+                                  [--replicates 5] [--first-replicate 1]
+                                  [--methods ridge-cv,ridge-transfer,...]
                                   [--out benchmarks/out/transfer.json]
                                   [--tables benchmarks/out/transfer.json ...]
 
@@ -114,6 +115,9 @@ def main() -> None:
     parser.add_argument("--targets", default="KICH,KIRP")
     parser.add_argument("--rates", default="0.1,0.3,0.5,0.7,0.9")
     parser.add_argument("--replicates", type=int, default=5)
+    parser.add_argument(
+        "--first-replicate", type=int, default=1, help="start at this replicate (to add replicates to an earlier run)"
+    )
     parser.add_argument("--methods", default=",".join(METHODS))
     parser.add_argument("--out", type=Path, default=OUT / "transfer.json", help="the rows' file to write")
     parser.add_argument(
@@ -141,7 +145,8 @@ def main() -> None:
         with tempfile.TemporaryDirectory() as tmp:
             print(f"pretraining without {target}", flush=True)
             pretrained = pretrain_without(cohort, target, Path(tmp))
-            score(cohort, target, args.methods.split(","), rates, args.replicates, pretrained, rows, save)
+            replicates = range(args.first_replicate, args.replicates + 1)
+            score(cohort, target, args.methods.split(","), rates, replicates, pretrained, rows, save)
     report(rows)
 
 
