@@ -106,7 +106,9 @@ def simulated_cohort():
     return simulate_cohort(n_samples=600, n_cpgs=400, n_genes=100, n_cancers=3, seed=7)
 
 
-def score(cohort, target: str, methods, rates, replicates: range, pretrained: str | None, rows: list, save) -> None:
+def score(
+    cohort, target: str, methods, rates, replicates: range, pretrained: str | None, rows: list[dict], save
+) -> None:
     """Append a row per split (rate and replicate number) and method to `rows`, calling `save`
     after each split."""
     from tdimpute.metrics import accuracy

@@ -45,7 +45,7 @@ def test_ridge_cv_chooses_the_alpha_with_the_lowest_leave_one_out_error(small_co
     assert model.loo_mse_[index, 0] == pytest.approx(np.mean(errors), rel=1e-4)
 
 
-def test_networks_are_kept_only_when_their_cross_fitted_gain_exceeds_one_standard_error():
+def test_networks_are_kept_only_when_their_cross_fitted_gain_is_clear():
     rng = np.random.default_rng(0)
     truth = rng.normal(size=(6, 50))
     linear = truth + 0.5 * rng.normal(size=truth.shape)

@@ -383,9 +383,6 @@ class TransferLassoImputer(PoolPrior, LassoCVImputer):
         self.pretrained = pretrained
         self.weight = weight
 
-    def _choices(self) -> dict:
-        return {**super()._choices(), "pool weight": float(np.mean(self.prior_weight_))}
-
     def fit(self, methylation: pd.DataFrame, expression: pd.DataFrame) -> TransferLassoImputer:
         self._read_pool(expression)
         if self.weight is None:

@@ -145,6 +145,9 @@ class PoolPrior:
         predicted = self.pool_.predict(pd.DataFrame(X, columns=self.cpgs_))
         return predicted.loc[:, self.genes_].to_numpy(np.float64)
 
+    def _choices(self) -> dict:
+        return {**super()._choices(), "pool weight": float(np.mean(self.prior_weight_))}
+
     def pool_offset(self, X: np.ndarray) -> np.ndarray:
         """The pool's prediction of `X` times the pool's weight (`prior_weight_`): what a Lasso
         shrunk toward the pool is the Lasso of the expression minus (`lasso-transfer`, and
@@ -190,9 +193,6 @@ class TransferRidgeImputer(PoolPrior, RidgeCVImputer):
         super().__init__(n_alphas, alpha_min, alpha_max, alpha_per_gene)
         self.pretrained = pretrained
         self.weight = weight
-
-    def _choices(self) -> dict:
-        return {**super()._choices(), "pool weight": float(np.mean(self.prior_weight_))}
 
     def fit(self, methylation: pd.DataFrame, expression: pd.DataFrame) -> TransferRidgeImputer:
         self._read_pool(expression)
