@@ -450,6 +450,17 @@ HiddenOption = Annotated[
     Optional[list[int]], typer.Option("--hidden", help="Hidden layer size; repeat for more layers (network methods).")
 ]
 RateOption = Annotated[Optional[float], typer.Option("--learning-rate", help="Adam learning rate (network methods).")]
+DecayOption = Annotated[
+    Optional[float],
+    typer.Option(
+        "--weight-decay",
+        min=0.0,
+        help=(
+            "Fine-tuning (tdimpute, tdimpute-plus's fine-tuned network): pull the weights toward the pretrained ones "
+            "with this strength (L2-SP, decoupled as AdamW's decay; 0: off, as the paper)."
+        ),
+    ),
+]
 PrecisionOption = Annotated[
     Optional[Precision],
     typer.Option(
@@ -570,6 +581,7 @@ def fit(
     batch_size: BatchOption = None,
     hidden: HiddenOption = None,
     learning_rate: RateOption = None,
+    weight_decay: DecayOption = None,
     alpha: Annotated[Optional[float], typer.Option("--alpha", help="Regularisation strength (lasso).")] = None,
     rank: Annotated[Optional[int], typer.Option("--rank", help="SVD rank (svd).")] = None,
     k: Annotated[Optional[int], typer.Option("--k", help="Number of donors (tobmi; default floor(sqrt(n))).")] = None,
@@ -655,6 +667,7 @@ def fit(
         batch_size=batch_size,
         hidden=hidden,
         learning_rate=learning_rate,
+        weight_decay=weight_decay,
         pretrained=str(pretrained) if pretrained else None,
         alpha=alpha,
         rank=rank,

@@ -119,6 +119,33 @@ def test_finetuning_refuses_a_model_that_is_not_pretrained(small_cohort_file, tm
     assert not (tmp_path / "ft").exists()
 
 
+def test_finetuning_weight_decay_pulls_the_kernels_toward_the_pretrained_ones(small_cohort, tmp_path):
+    imputer_class("tdimpute-notf")(**SMALL).fit(*_frames(small_cohort, "KIRC")).save(tmp_path / "pre")
+    pretrained = load_model(tmp_path / "pre")
+    target = _frames(small_cohort, "BRCA")
+
+    def fine_tuned(decay: float):
+        return imputer_class("tdimpute")(
+            pretrained=str(tmp_path / "pre"), epochs=5, batch_size=16, learning_rate=1e-3, weight_decay=decay
+        ).fit(*target)
+
+    def kernel_shift(model) -> float:
+        return max(np.abs(a - b).max() for a, b in zip(_kernels(model), _kernels(pretrained)))
+
+    # Strength 1 / learning rate puts the kernels back at the pretrained ones after every step
+    # (the infinite-strength limit); the biases still learn the target.
+    held = fine_tuned(1e3)
+    assert kernel_shift(held) < 1e-6
+    assert not np.allclose(held.predict(target[0]), pretrained.predict(target[0]))
+    assert kernel_shift(fine_tuned(100.0)) < 0.5 * kernel_shift(fine_tuned(0.0))
+    plus = imputer_class("tdimpute-plus")(pretrained=str(tmp_path / "pre"), weight_decay=30.0)
+    assert plus.make_network().weight_decay == 30.0
+
+
+def _kernels(model) -> list[np.ndarray]:
+    return [layer.kernel.numpy() for layer in model.network_.layers if hasattr(layer, "kernel")]
+
+
 def test_bfloat16_training_follows_float32_training(small_cohort):
     X, Y = _frames(small_cohort, "BRCA")
     settings = {**SMALL, "epochs": 40}

@@ -8,7 +8,8 @@ decay, Glorot-uniform weights and zero biases, as in the paper.
 - `PretrainedNetwork` ("tdimpute-notf"): trained on the pan-cancer pool without the target
   cancer; applied directly it is TDimpute-noTF.
 - `TransferNetwork` ("tdimpute"): the pretrained network fine-tuned, all layers trainable, on
-  the target cancer's training samples.
+  the target cancer's training samples; `weight_decay` > 0 pulls its kernels toward the
+  pretrained ones while it learns (L2-SP, Li et al. 2018; not the paper's, off by default).
 - `SelfNetwork` ("tdimpute-self"): the same network trained from scratch on the target
   cancer alone, as the authors' code does.
 
@@ -55,6 +56,7 @@ class _Network(Imputer):
     trains_network = True
     output_activation = "sigmoid"
     weight_decay = 0.0  # the TDimpute network has none
+    decay_to_start = False  # a weight decay pulls toward zero
 
     def __init__(
         self,
@@ -140,6 +142,7 @@ class _Network(Imputer):
             checkpoint_dir=self.checkpoint_dir,
             checkpoint_every=self.checkpoint_every,
             weight_decay=self.weight_decay,
+            decay_to_start=self.decay_to_start,
             label=self.label,
         )
         self.compute_dtype_ = settings.compute_dtype
@@ -360,10 +363,14 @@ def fit_best(candidates: list[_Network], methylation: pd.DataFrame, expression: 
 
 class TransferNetwork(_Network):
     """TDimpute: the pretrained pan-cancer network fine-tuned (all layers, a fresh Adam state)
-    on the target cancer's training samples."""
+    on the target cancer's training samples. With `weight_decay`, each step also moves every
+    kernel toward its pretrained value by learning rate x weight decay of the difference (as
+    AdamW decays toward zero): 0 is the paper's fine-tuning, 1 / learning rate keeps the
+    pretrained kernels and trains the biases alone."""
 
     method = "tdimpute"
     uses_pretrained = True
+    decay_to_start = True
 
     def __init__(
         self,
@@ -371,6 +378,7 @@ class TransferNetwork(_Network):
         epochs: int = FINE_TUNING.epochs,
         batch_size: int = FINE_TUNING.batch_size,
         learning_rate: float = LEARNING_RATE,
+        weight_decay: float = 0.0,
         seed: int = 0,
         precision: str = PRECISION,
         validation_fraction: float = VALIDATION_FRACTION,
@@ -390,6 +398,7 @@ class TransferNetwork(_Network):
             checkpoint_every,
         )
         self.pretrained = pretrained
+        self.weight_decay = weight_decay
 
     def fit(self, methylation: pd.DataFrame, expression: pd.DataFrame) -> TransferNetwork:
         if not self.pretrained:

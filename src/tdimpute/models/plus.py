@@ -66,6 +66,7 @@ class PlusImputer(Imputer):
         epochs: int | None = None,
         batch_size: int | None = None,
         learning_rate: float | None = None,
+        weight_decay: float | None = None,
         seed: int = 0,
         precision: str = PRECISION,
         validation_fraction: float | None = None,
@@ -84,6 +85,7 @@ class PlusImputer(Imputer):
         self.epochs = epochs
         self.batch_size = batch_size
         self.learning_rate = learning_rate
+        self.weight_decay = weight_decay
         self.seed = seed
         self.precision = precision
         self.validation_fraction = validation_fraction

@@ -70,6 +70,7 @@ class TrainingSettings:
     validation_fraction: float = 0.0  # > 0: early stopping on that share of the samples
     patience: int = PATIENCE
     weight_decay: float = 0.0  # > 0: AdamW's decoupled decay of the kernels
+    decay_to_start: bool = False  # the decay pulls the kernels toward their starting values (L2-SP), not zero
     checkpoint_dir: str | None = None
     checkpoint_every: int = CHECKPOINT_EVERY
     label: str = "train"
@@ -181,6 +182,7 @@ def _fingerprint(X: np.ndarray, Y: np.ndarray, settings: TrainingSettings) -> st
         settings.validation_fraction,
         settings.patience,
         settings.weight_decay,
+        settings.decay_to_start,
     )
     digest.update(repr(fixed).encode())
     return digest.hexdigest()
@@ -250,7 +252,9 @@ class _Loop:
         ]
         # A fresh Adam state: the original code carried it over from pretraining, the paper
         # does not say so, and a saved model keeps no optimizer state.
-        if settings.weight_decay:
+        self.decay = settings.learning_rate * settings.weight_decay if settings.decay_to_start else 0.0
+        self.start = [tf.constant(layer.kernel) for layer in self.layers] if self.decay else []
+        if settings.weight_decay and not settings.decay_to_start:
             self.optimizer = tf.keras.optimizers.AdamW(settings.learning_rate, weight_decay=settings.weight_decay)
             self.optimizer.exclude_from_weight_decay([layer.bias for layer in self.layers])
         else:
@@ -282,6 +286,8 @@ class _Loop:
     def _apply(self, gradients):
         tf = self.tf
         self.optimizer.apply_gradients(zip([tf.cast(g, tf.float32) for g in gradients], self.master))
+        for layer, start in zip(self.layers, self.start):  # decoupled as AdamW's, toward the start
+            layer.kernel.assign_sub(self.decay * (layer.kernel - start))
         self._refresh_copies()
 
     def step(self, X, Y, rows):
