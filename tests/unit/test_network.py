@@ -76,7 +76,7 @@ def test_cli_round_trip_pretrain_finetune_impute(small_cohort_file, tmp_path, cl
             tmp_path / "pre",
             "--out",
             tmp_path / method,
-            *(["--epochs", "3"] if method == "tdimpute" else []),
+            *(["--epochs", "3", "--weight-decay", "0.5"] if method == "tdimpute" else []),
         )
         cli(
             "impute",
@@ -94,8 +94,8 @@ def test_cli_round_trip_pretrain_finetune_impute(small_cohort_file, tmp_path, cl
         assert fitted[method].shape[1] == 40
     # Fine-tuning moved the weights away from the pretrained network.
     assert not np.allclose(fitted["tdimpute"].to_numpy(), fitted["tdimpute-notf"].to_numpy())
-    history = json.loads((tmp_path / "tdimpute" / "model.json").read_text())["metadata"]["history"]
-    assert len(history) == 3
+    spec = json.loads((tmp_path / "tdimpute" / "model.json").read_text())
+    assert len(spec["metadata"]["history"]) == 3 and spec["params"]["weight_decay"] == 0.5
 
 
 def test_finetuning_refuses_a_model_that_is_not_pretrained(small_cohort_file, tmp_path, cli):
