@@ -204,7 +204,9 @@ def _validation_split(n: int, settings: TrainingSettings) -> tuple[np.ndarray, n
 def _batches(tf, order: np.ndarray, batch_size: int, skip: int = 0):
     """The epoch's mini-batches of row indices (from batch `skip` on). Plain slices: a tf.data
     pipeline built every epoch costs more than the steps of a small cohort's epoch."""
-    return [tf.constant(order[start : start + batch_size]) for start in range(skip * batch_size, len(order), batch_size)]
+    return [
+        tf.constant(order[start : start + batch_size]) for start in range(skip * batch_size, len(order), batch_size)
+    ]
 
 
 @dataclass
