@@ -73,6 +73,7 @@ def main() -> None:
         print(f"fine-tuning benchmark skipped: KIPAN is not available ({error})")
         return
     decays = [float(d) for d in args.decays.split(",")]
+    args.out.parent.mkdir(parents=True, exist_ok=True)
     rows = []
     for target in args.targets.split(","):
         cancer = cohort.select_cancer(target)
@@ -87,7 +88,6 @@ def main() -> None:
                         }
                     )
                     print(json.dumps(rows[-1]), flush=True)
-                    args.out.parent.mkdir(parents=True, exist_ok=True)
                     args.out.write_text(json.dumps(rows, indent=2) + "\n")
     print_means(pd.DataFrame(rows))
 
